@@ -1,0 +1,131 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "slipway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "slipway", targets: ["slipway"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.4.0"),
+    ],
+    targets: [
+        .target(
+            name: "SlipwayCore",
+            path: "Sources/SlipwayCore"
+        ),
+        .target(
+            name: "SlipwayStore",
+            dependencies: [
+                "SlipwayCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/SlipwayStore"
+        ),
+        .target(
+            name: "SlipwayDrivers",
+            dependencies: [
+                "SlipwayCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/SlipwayDrivers"
+        ),
+        .target(
+            name: "SlipwayEngine",
+            dependencies: [
+                "SlipwayCore",
+                "SlipwayStore",
+                "SlipwayDrivers",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/SlipwayEngine"
+        ),
+        .target(
+            name: "SlipwayServer",
+            dependencies: [
+                "SlipwayCore",
+                "SlipwayStore",
+                "SlipwayEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/SlipwayServer"
+        ),
+        .target(
+            name: "SlipwayCLI",
+            dependencies: [
+                "SlipwayCore",
+                "SlipwayStore",
+                "SlipwayServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/SlipwayCLI"
+        ),
+        .executableTarget(
+            name: "slipway",
+            dependencies: ["SlipwayCLI"],
+            path: "Sources/slipway"
+        ),
+        .target(
+            name: "SlipwayTesting",
+            dependencies: [
+                "SlipwayCore",
+                "SlipwayStore",
+                "SlipwayServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/SlipwayTesting"
+        ),
+        .testTarget(
+            name: "SlipwayCoreTests",
+            dependencies: ["SlipwayCore"],
+            path: "Tests/SlipwayCoreTests"
+        ),
+        .testTarget(
+            name: "SlipwayDriversTests",
+            dependencies: ["SlipwayDrivers"],
+            path: "Tests/SlipwayDriversTests"
+        ),
+        .testTarget(
+            name: "SlipwayStoreTests",
+            dependencies: ["SlipwayCore", "SlipwayStore", "SlipwayTesting"],
+            path: "Tests/SlipwayStoreTests"
+        ),
+        .testTarget(
+            name: "SlipwayServerTests",
+            dependencies: [
+                "SlipwayCore", "SlipwayStore", "SlipwayServer", "SlipwayTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/SlipwayServerTests"
+        ),
+        .testTarget(
+            name: "SlipwayCLITests",
+            dependencies: ["SlipwayCLI", "SlipwayTesting"],
+            path: "Tests/SlipwayCLITests"
+        ),
+    ]
+)

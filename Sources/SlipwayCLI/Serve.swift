@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SlipwayServer
+
+/// `slipway serve`: runs the control plane.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Slipway control plane.",
+        discussion: """
+            On first start with an empty store it creates the owner, the organization 'default' and a personal \
+            access token, prints the token once and writes it to DATA_DIR/initial-token (mode 0600).
+            """)
+
+    @Option(help: "Where the embedded database, secret key and initial token live.")
+    var dataDir: String = "./.slipway"
+
+    @Option(help: "The TCP port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "A postgres:// URL to use PostgreSQL instead of the embedded SQLite (default: $SLIPWAY_DATABASE_URL).")
+    var databaseUrl: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "slipway")
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = ControlPlane.Configuration(
+            dataDirectory: dataDir, host: host, port: port,
+            databaseURL: databaseUrl ?? environment["SLIPWAY_DATABASE_URL"], secretKey: environment["SLIPWAY_SECRET_KEY"])
+        do {
+            try await ControlPlane.run(configuration, logger: logger) { message in
+                FileHandle.standardOutput.write(Data((message + "\n").utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+    }
+}

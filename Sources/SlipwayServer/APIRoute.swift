@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import SlipwayCore
+
+/// One route of the API, declared with everything the server and the OpenAPI document need:
+/// method, path (OpenAPI style, `{projectId}`), the access it requires, its query parameters,
+/// body and response schemas, and the handler.
+public struct APIRoute: Sendable {
+    public struct QueryParameter: Sendable {
+        public var name: String
+        public var schema: Schema
+        public var description: String
+    }
+
+    public var method: HTTPRequest.Method
+    public var path: String
+    public var access: RouteAccess
+    public var summary: String
+    /// The kind of record the route acts on, used as the OpenAPI tag and the audit log's resource.
+    public var resource: String
+    public var query: [QueryParameter]
+    public var body: Schema?
+    public var successStatus: HTTPResponse.Status
+    /// The success response's schema; nil for 204 and for non-JSON answers.
+    public var response: Schema?
+    public var handler: @Sendable (RouteCall) async throws -> RouteReply
+
+    public init(
+        _ method: HTTPRequest.Method, _ path: String, access: RouteAccess, summary: String, resource: String,
+        query: [QueryParameter] = [], body: Schema? = nil, status: HTTPResponse.Status = .ok, response: Schema?,
+        handler: @escaping @Sendable (RouteCall) async throws -> RouteReply
+    ) {
+        self.method = method
+        self.path = path
+        self.access = access
+        self.summary = summary
+        self.resource = resource
+        self.query = query
+        self.body = body
+        self.successStatus = status
+        self.response = response
+        self.handler = handler
+    }
+
+    /// The names in braces of `path`, in order.
+    public var pathParameters: [String] {
+        path.split(separator: "/").compactMap { component in
+            component.hasPrefix("{") && component.hasSuffix("}") ? String(component.dropFirst().dropLast()) : nil
+        }
+    }
+
+    public var isMutating: Bool { method != .get && method != .head }
+}
+
+/// What a handler returns.
+public enum RouteReply: Sendable {
+    case json(any Encodable & Sendable)
+    case empty
+    case text(String, contentType: String)
+}
+
+/// What a list answers: `{"items": [...]}`.
+public struct ItemList<Item: Encodable & Sendable>: Encodable, Sendable {
+    public var items: [Item]
+    public init(_ items: [Item]) { self.items = items }
+}

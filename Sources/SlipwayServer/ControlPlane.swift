@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SlipwayCore
+import SlipwayStore
+
+/// `slipway serve`: the store, the first-start owner, the HTTP API, run as services in one
+/// ServiceGroup that shuts down gracefully on SIGTERM and SIGINT.
+public enum ControlPlane {
+    public struct Configuration: Sendable {
+        public var dataDirectory: String
+        public var host: String
+        public var port: Int
+        public var databaseURL: String?
+        public var secretKey: String?
+
+        public init(dataDirectory: String, host: String, port: Int, databaseURL: String?, secretKey: String?) {
+            self.dataDirectory = dataDirectory
+            self.host = host
+            self.port = port
+            self.databaseURL = databaseURL
+            self.secretKey = secretKey
+        }
+    }
+
+    /// The router with every route of `RouteTable` and the shared middleware.
+    public static func makeRouter(backend: Backend) -> Router<AppContext> {
+        let router = Router(context: AppContext.self)
+        router.add(middleware: RequestIdMiddleware())
+        RouteInstaller(backend: backend, authenticator: Authenticator(store: backend.store, clock: backend.clock))
+            .install(RouteTable.all, on: router)
+        return router
+    }
+
+    public static func makeApplication(
+        backend: Backend, host: String, port: Int, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(backend: backend),
+            configuration: .init(address: .hostname(host, port: port), serverName: "slipway"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    /// Opens the store and the secret key, runs the first start when the store is empty, and serves until a signal.
+    public static func run(_ configuration: Configuration, logger: Logger, announce: @escaping @Sendable (String) -> Void) async throws {
+        let store = try await SQLStore.open(
+            dataDirectory: configuration.dataDirectory, databaseURL: configuration.databaseURL, logger: logger)
+        do {
+            let secrets = try SecretBox.load(environmentValue: configuration.secretKey, dataDirectory: configuration.dataDirectory)
+            if let first = try await FirstStart.runIfNeeded(store: store, dataDirectory: configuration.dataDirectory) {
+                announce(
+                    """
+                    First start: created the owner, the organization '\(first.organization.slug)' and this personal access token.
+                    It is shown once (and saved to \(first.tokenFile), mode 0600):
+
+                        \(first.token)
+
+                    """)
+            }
+            let backend = Backend(store: store, secrets: secrets)
+            let host = configuration.host
+            let app = makeApplication(backend: backend, host: host, port: configuration.port, logger: logger) { port in
+                announce("Slipway is listening on http://\(host):\(port)")
+            }
+            let group = ServiceGroup(
+                configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import SlipwayCore
+import SlipwayStore
+
+/// On an empty store: the owner, the default organization and the owner's personal token.
+/// The token is written to `DATA_DIR/initial-token` (mode 0600) and returned to be printed once.
+/// On a store that has users, nothing happens.
+public enum FirstStart {
+    public struct Result: Sendable {
+        public var token: String
+        public var tokenFile: String
+        public var organization: Organization
+    }
+
+    public static func runIfNeeded(store: any Store, dataDirectory: String, now: Date = Date()) async throws -> Result? {
+        guard try await store.isEmpty() else { return nil }
+        let owner = User(name: "Owner", email: "owner@localhost", createdAt: now)
+        let organization = Organization(name: "Default", slug: "default", createdAt: now)
+        let secret = TokenSecret.make(kind: .personal)
+        let token = APIToken(
+            kind: .personal, name: "initial token", prefix: TokenSecret.displayPrefix(secret), organizationId: nil, userId: owner.id,
+            createdAt: now)
+        // Write the file before the rows: a crash in between leaves a token file that does not work
+        // (and a next start that makes a new one), never a working token nobody can read.
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("initial-token").path
+        try? FileManager.default.removeItem(atPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw SlipwayError(.internal, code: "token_write_failed", message: "cannot write \(path)")
+        }
+        guard try await store.bootstrap(owner: owner, organization: organization, token: token, secretHash: TokenSecret.hash(secret)) else {
+            try? FileManager.default.removeItem(atPath: path)
+            return nil
+        }
+        return Result(token: secret, tokenFile: path, organization: organization)
+    }
+}

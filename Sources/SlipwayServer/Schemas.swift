@@ -1,0 +1,113 @@
+import SlipwayCore
+
+/// The response shapes of the API, named as OpenAPI components. They describe what the domain
+/// values encode to: optional fields are left out when empty, dates are ISO-8601 strings.
+enum Schemas {
+    static let id = Schema.string(minLength: 1)
+    static let name = Schema.string(minLength: 2, maxLength: 100)
+    static let slug = Schema.string(minLength: 3, maxLength: 50, pattern: "^[a-z0-9-]+$")
+    static let port = Schema.integer(minimum: 1, maximum: 65535)
+    static let permissions = Schema.array(.enumeration(Permission.all.map(\.description)))
+
+    static func list(_ item: String) -> Schema {
+        .object(properties: ["items": .array(.reference(item))], required: ["items"])
+    }
+
+    static func page(_ item: String) -> Schema {
+        .object(
+            properties: ["items": .array(.reference(item)), "total": .integer(minimum: 0), "limit": .integer, "offset": .integer],
+            required: ["items", "total", "limit", "offset"])
+    }
+
+    static let components: [String: Schema] = [
+        "Error": .object(
+            properties: [
+                "error": .object(properties: ["code": .string, "message": .string, "field": .string], required: ["code", "message"])
+            ], required: ["error"]),
+        "Organization": .object(
+            properties: ["id": id, "name": .string, "slug": .string, "createdAt": .dateTime],
+            required: ["id", "name", "slug", "createdAt"]),
+        "User": .object(
+            properties: ["id": id, "name": .string, "email": .string, "createdAt": .dateTime],
+            required: ["id", "name", "email", "createdAt"]),
+        "Me": .object(
+            properties: [
+                "user": .reference("User"), "organization": .reference("Organization"), "permissions": permissions,
+                "tokenKind": .enumeration(APIToken.Kind.self), "role": .string,
+            ], required: ["organization", "permissions", "tokenKind"]),
+        "Member": .object(
+            properties: [
+                "organizationId": id, "userId": id, "role": .string, "userName": .string, "email": .string, "createdAt": .dateTime,
+            ], required: ["organizationId", "userId", "role", "userName", "email", "createdAt"]),
+        "Role": .object(
+            properties: ["id": id, "name": .string, "permissions": permissions, "system": .boolean, "createdAt": .dateTime],
+            required: ["id", "name", "permissions", "system"]),
+        "APIKey": .object(properties: apiKeyProperties, required: apiKeyRequired),
+        "CreatedAPIKey": .object(
+            properties: apiKeyProperties.merging(["token": .string(minLength: 20)]) { $1 }, required: apiKeyRequired + ["token"]),
+        "Server": .object(
+            properties: [
+                "id": id, "organizationId": id, "name": .string, "host": .string, "port": port, "user": .string,
+                "authMethod": .enumeration(Server.AuthMethod.self), "status": .enumeration(Server.Status.self),
+                "statusReason": .string, "hostKeyFingerprint": .string, "createdAt": .dateTime, "updatedAt": .dateTime,
+            ],
+            required: ["id", "organizationId", "name", "host", "port", "user", "authMethod", "status", "createdAt", "updatedAt"]),
+        "BranchMapping": .object(
+            properties: ["branchPattern": .string, "environmentId": id, "priority": .integer],
+            required: ["branchPattern", "environmentId", "priority"]),
+        "Project": .object(
+            properties: [
+                "id": id, "organizationId": id, "name": .string, "repoUrl": .string, "kind": .enumeration(Project.Kind.self),
+                "branchMappings": .array(.reference("BranchMapping")), "createdAt": .dateTime, "updatedAt": .dateTime,
+            ], required: ["id", "organizationId", "name", "repoUrl", "kind", "branchMappings", "createdAt", "updatedAt"]),
+        "Environment": .object(
+            properties: [
+                "id": id, "organizationId": id, "projectId": id, "name": .string, "type": .enumeration(Environment.Kind.self),
+                "branch": .string, "autoDeploy": .boolean, "createdAt": .dateTime, "updatedAt": .dateTime,
+            ],
+            required: ["id", "organizationId", "projectId", "name", "type", "branch", "autoDeploy", "createdAt", "updatedAt"]),
+        "Instance": .object(
+            properties: [
+                "id": id, "organizationId": id, "projectId": id, "environmentId": id, "serverId": id, "name": .string,
+                "status": .enumeration(Instance.Status.self), "activeColor": .enumeration(Instance.Color.self), "port": port,
+                "healthPath": .string, "image": .string, "createdAt": .dateTime, "updatedAt": .dateTime,
+            ],
+            required: ["id", "organizationId", "projectId", "environmentId", "serverId", "name", "status", "createdAt", "updatedAt"]),
+        "Step": .object(
+            properties: [
+                "name": .enumeration(Step.Name.self), "status": .enumeration(Step.Status.self), "output": .string,
+                "durationMs": .integer(minimum: 0), "startedAt": .dateTime, "completedAt": .dateTime,
+            ], required: ["name", "status", "output"]),
+        "Deployment": .object(
+            properties: [
+                "id": id, "organizationId": id, "projectId": id, "environmentId": id, "instanceId": id,
+                "triggerType": .enumeration(Deployment.TriggerType.self), "branch": .string, "commitSha": .string, "tag": .string,
+                "commitMessage": .string, "commitAuthor": .string, "status": .enumeration(Deployment.Status.self),
+                "snapshotId": id, "activeColor": .enumeration(Instance.Color.self), "imageDigest": .string,
+                "durationMs": .integer(minimum: 0), "error": .string, "steps": .array(.reference("Step")),
+                "createdAt": .dateTime, "startedAt": .dateTime, "completedAt": .dateTime,
+            ],
+            required: ["id", "organizationId", "projectId", "environmentId", "triggerType", "status", "steps", "createdAt"]),
+        "Snapshot": .object(
+            properties: [
+                "id": id, "organizationId": id, "environmentId": id, "instanceId": id, "kind": .enumeration(Snapshot.Kind.self),
+                "status": .enumeration(Snapshot.Status.self), "statusReason": .string, "sizeBytes": .integer(minimum: 0),
+                "databaseSha256": .string, "filestoreSha256": .string, "pinned": .boolean, "location": .string,
+                "createdAt": .dateTime,
+            ],
+            required: ["id", "organizationId", "environmentId", "instanceId", "kind", "status", "sizeBytes", "pinned", "createdAt"]),
+        "AuditEntry": .object(
+            properties: [
+                "id": id, "organizationId": id, "actorId": .string, "actorName": .string, "action": .string, "resource": .string,
+                "resourceId": .string, "result": .integer, "ip": .string, "userAgent": .string, "requestId": .string,
+                "createdAt": .dateTime,
+            ], required: ["id", "organizationId", "actorName", "action", "resource", "result", "requestId", "createdAt"]),
+    ]
+
+    private static let apiKeyProperties: [String: Schema] = [
+        "id": id, "kind": .enumeration(APIToken.Kind.self), "name": .string, "prefix": .string, "organizationId": id,
+        "userId": id, "permissions": permissions, "role": .string, "expiresAt": .dateTime, "revokedAt": .dateTime,
+        "lastUsedAt": .dateTime, "createdAt": .dateTime,
+    ]
+    private static let apiKeyRequired = ["id", "kind", "name", "prefix", "permissions", "createdAt"]
+}

@@ -1,0 +1,79 @@
+import Foundation
+import SlipwayCore
+
+/// Server records. The private key or password is sealed with the secret key before it is stored
+/// and is never answered back. Connecting to servers is the servers issue's work.
+enum ServerRoutes {
+    struct Create: Decodable {
+        var name: String
+        var host: String
+        var port: Int?
+        var user: String
+        var privateKey: String?
+        var password: String?
+        static let schema = Schema.object(
+            properties: [
+                "name": Schemas.name, "host": .string(minLength: 1, maxLength: 253), "port": Schemas.port,
+                "user": .string(minLength: 1, maxLength: 32), "privateKey": .string(minLength: 1, maxLength: 16384),
+                "password": .string(minLength: 1, maxLength: 1024),
+            ], required: ["name", "host", "user"])
+    }
+
+    static let all: [APIRoute] = [
+        APIRoute(
+            .post, "/api/servers", access: .permission(.manage(.servers)), summary: "Register a server (SSH key or password)",
+            resource: "servers", body: Create.schema, status: .created, response: .reference("Server")
+        ) { call in
+            let caller = try call.caller
+            let input = try call.decode(Create.self)
+            try Validation.name(input.name)
+            try Validation.host(input.host)
+            try Validation.sshUser(input.user)
+            let port = input.port ?? 22
+            try Validation.port(port)
+            let method: Server.AuthMethod
+            let credential: String
+            switch (input.privateKey, input.password) {
+            case (let key?, nil):
+                guard key.contains("-----BEGIN"), key.contains("PRIVATE KEY-----") else {
+                    throw SlipwayError.invalid("privateKey", "must be a PEM or OpenSSH private key ('-----BEGIN ... PRIVATE KEY-----')")
+                }
+                (method, credential) = (.privateKey, key)
+            case (nil, let password?):
+                (method, credential) = (.password, password)
+            case (nil, nil):
+                throw SlipwayError.invalid("privateKey", "give a privateKey or a password")
+            case (.some, .some):
+                throw SlipwayError.invalid("password", "give a privateKey or a password, not both")
+            }
+            let now = call.backend.clock()
+            let server = Server(
+                organizationId: caller.organization.id, name: input.name, host: input.host, port: port, user: input.user,
+                authMethod: method, createdAt: now, updatedAt: now)
+            try await call.store.createServer(server, encryptedCredential: try call.backend.secrets.seal(credential))
+            return .json(server)
+        },
+        APIRoute(
+            .get, "/api/servers", access: .permission(.view(.servers)), summary: "The organization's servers", resource: "servers",
+            response: Schemas.list("Server")
+        ) { call in
+            .json(ItemList(try await call.store.servers(organizationId: try call.caller.organization.id)))
+        },
+        APIRoute(
+            .get, "/api/servers/{serverId}", access: .permission(.view(.servers)), summary: "One server", resource: "servers",
+            response: .reference("Server")
+        ) { call in
+            guard let server = try await call.store.server(organizationId: try call.caller.organization.id, id: try call.parameter("serverId"))
+            else { throw SlipwayError.notFound("server") }
+            return .json(server)
+        },
+        APIRoute(
+            .delete, "/api/servers/{serverId}", access: .permission(.manage(.servers)),
+            summary: "Forget a server with no instances", resource: "servers", status: .noContent, response: nil
+        ) { call in
+            guard try await call.store.deleteServer(organizationId: try call.caller.organization.id, id: try call.parameter("serverId"))
+            else { throw SlipwayError.notFound("server") }
+            return .empty
+        },
+    ]
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// The schema, as numbered migrations run in order at start. Written in the SQL both SQLite and
+/// PostgreSQL accept: TEXT, BIGINT (dates as milliseconds since 1970, booleans as 0/1).
+/// Never edit a migration that has shipped; add a new one.
+enum Migrations {
+    struct Migration {
+        var version: Int
+        var name: String
+        var statements: [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(
+            version: 1, name: "tenants",
+            statements: [
+                """
+                CREATE TABLE organizations (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, slug TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE roles (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, permissions TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    UNIQUE (organization_id, name))
+                """,
+                """
+                CREATE TABLE members (
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (organization_id, user_id))
+                """,
+                "CREATE INDEX members_user ON members (user_id)",
+                """
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    organization_id TEXT REFERENCES organizations(id) ON DELETE CASCADE,
+                    user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+                    permissions TEXT NOT NULL, role TEXT, expires_at BIGINT, revoked_at BIGINT, last_used_at BIGINT,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX api_tokens_org ON api_tokens (organization_id, created_at)",
+                """
+                CREATE TABLE audit_logs (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    actor_id TEXT, actor_name TEXT NOT NULL, action TEXT NOT NULL, resource TEXT NOT NULL,
+                    resource_id TEXT, result BIGINT NOT NULL, ip TEXT, user_agent TEXT, request_id TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX audit_logs_org ON audit_logs (organization_id, created_at)",
+            ]),
+        Migration(
+            version: 2, name: "servers and projects",
+            statements: [
+                """
+                CREATE TABLE servers (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, host TEXT NOT NULL, port BIGINT NOT NULL, ssh_user TEXT NOT NULL,
+                    auth_method TEXT NOT NULL, credential TEXT, status TEXT NOT NULL, status_reason TEXT,
+                    host_key_fingerprint TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                    UNIQUE (organization_id, name))
+                """,
+                """
+                CREATE TABLE projects (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, repo_url TEXT NOT NULL, kind TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (organization_id, name))
+                """,
+                """
+                CREATE TABLE environments (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, type TEXT NOT NULL, branch TEXT NOT NULL, auto_deploy BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (project_id, name))
+                """,
+                """
+                CREATE TABLE branch_mappings (
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    branch_pattern TEXT NOT NULL,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    priority BIGINT NOT NULL, PRIMARY KEY (project_id, branch_pattern))
+                """,
+                """
+                CREATE TABLE instances (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    server_id TEXT NOT NULL REFERENCES servers(id),
+                    name TEXT NOT NULL, status TEXT NOT NULL, active_color TEXT, port BIGINT, health_path TEXT,
+                    image TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (environment_id, name))
+                """,
+                "CREATE INDEX instances_server ON instances (server_id)",
+            ]),
+        Migration(
+            version: 3, name: "deployments and snapshots",
+            statements: [
+                """
+                CREATE TABLE snapshots (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    instance_id TEXT NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL, status TEXT NOT NULL, status_reason TEXT, size_bytes BIGINT NOT NULL,
+                    database_sha256 TEXT, filestore_sha256 TEXT, pinned BIGINT NOT NULL, location TEXT,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX snapshots_environment ON snapshots (environment_id, created_at)",
+                """
+                CREATE TABLE deployments (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    instance_id TEXT REFERENCES instances(id) ON DELETE SET NULL,
+                    trigger_type TEXT NOT NULL, branch TEXT, commit_sha TEXT, tag TEXT, commit_message TEXT,
+                    commit_author TEXT, status TEXT NOT NULL, snapshot_id TEXT REFERENCES snapshots(id) ON DELETE SET NULL,
+                    active_color TEXT, image_digest TEXT, duration_ms BIGINT, error TEXT,
+                    created_at BIGINT NOT NULL, started_at BIGINT, completed_at BIGINT)
+                """,
+                "CREATE INDEX deployments_project ON deployments (organization_id, project_id, created_at, id)",
+                "CREATE INDEX deployments_environment ON deployments (environment_id, status)",
+                """
+                CREATE TABLE deployment_steps (
+                    deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+                    position BIGINT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, output TEXT NOT NULL,
+                    duration_ms BIGINT, started_at BIGINT, completed_at BIGINT, PRIMARY KEY (deployment_id, position))
+                """,
+            ]),
+    ]
+
+    /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps
+    /// two control planes starting at once from running the same migration twice.
+    static func run(on database: any SQLDatabase) async throws {
+        let dialect = database.dialect
+        try await database.write { connection in
+            if dialect == .postgres {
+                try await connection.execute("SELECT pg_advisory_xact_lock(4242001)")
+            }
+            try await connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            )
+            let applied = Set(try await connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
+            for migration in all where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.execute(statement, [])
+                }
+                try await connection.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    .init(migration.version), .text(migration.name), .init(Date()))
+            }
+        }
+    }
+}

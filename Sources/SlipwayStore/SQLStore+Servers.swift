@@ -1,0 +1,69 @@
+import Foundation
+import SlipwayCore
+
+extension SQLStore {
+    public func createServer(_ server: Server, encryptedCredential: String?) async throws {
+        try await write(conflict: "name", "a server named '\(server.name)' already exists") {
+            try await $0.execute(
+                """
+                INSERT INTO servers (id, organization_id, name, host, port, ssh_user, auth_method, credential, status,
+                    status_reason, host_key_fingerprint, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                .text(server.id), .text(server.organizationId), .text(server.name), .text(server.host), .init(server.port),
+                .text(server.user), .text(server.authMethod.rawValue), .init(encryptedCredential), .text(server.status.rawValue),
+                .init(server.statusReason), .init(server.hostKeyFingerprint), .init(server.createdAt), .init(server.updatedAt))
+        }
+    }
+
+    public func servers(organizationId: String) async throws -> [Server] {
+        try await read {
+            try await $0.query("SELECT * FROM servers WHERE organization_id = ? ORDER BY name", .text(organizationId)).map(Server.init)
+        }
+    }
+
+    public func server(organizationId: String, id: String) async throws -> Server? {
+        try await read { try await Self.server(organizationId, id, $0) }
+    }
+
+    public func encryptedCredential(organizationId: String, serverId: String) async throws -> String? {
+        try await read {
+            try await $0.first(
+                "SELECT credential FROM servers WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(serverId)]
+            )?.optionalString("credential")
+        }
+    }
+
+    public func updateServer(_ server: Server) async throws -> Server? {
+        try await write(conflict: "name", "a server named '\(server.name)' already exists") { connection in
+            try await connection.execute(
+                """
+                UPDATE servers SET name = ?, host = ?, port = ?, ssh_user = ?, status = ?, status_reason = ?,
+                    host_key_fingerprint = ?, updated_at = ?
+                WHERE organization_id = ? AND id = ?
+                """,
+                .text(server.name), .text(server.host), .init(server.port), .text(server.user), .text(server.status.rawValue),
+                .init(server.statusReason), .init(server.hostKeyFingerprint), .init(Date()), .text(server.organizationId),
+                .text(server.id))
+            return try await Self.server(server.organizationId, server.id, connection)
+        }
+    }
+
+    public func deleteServer(organizationId: String, id: String) async throws -> Bool {
+        try await write { connection in
+            let used = try await connection.query(
+                "SELECT COUNT(*) AS n FROM instances WHERE organization_id = ? AND server_id = ?", .text(organizationId), .text(id))
+            if try (used.first?.int("n") ?? 0) > 0 {
+                throw SlipwayError(.conflict, code: "server_in_use", message: "instances run on this server: remove or move them first")
+            }
+            return try await connection.execute(
+                "DELETE FROM servers WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0
+        }
+    }
+
+    private static func server(_ organizationId: String, _ id: String, _ connection: any SQLConnection) async throws -> Server? {
+        try await connection.first(
+            "SELECT * FROM servers WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)]
+        ).map(Server.init)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import SlipwayCore
+
+/// Everything Slipway keeps. Every read and write of a tenant's record names the organization,
+/// so a record of another organization is simply not found.
+///
+/// `SQLStore` implements it once over `SQLDatabase`, which runs on SQLite (GRDB) or PostgreSQL
+/// (postgres-nio); the same store test suite runs against both.
+public protocol Store: Sendable {
+    // MARK: First start
+    /// True when no user exists yet: the control plane has never started on this store.
+    func isEmpty() async throws -> Bool
+    /// Creates the first owner, their organization and personal token, all or nothing.
+    /// Returns false (and writes nothing) when a user already exists.
+    func bootstrap(owner: User, organization: Organization, token: APIToken, secretHash: String) async throws -> Bool
+
+    // MARK: Organizations and members
+    func createOrganization(_ organization: Organization, ownerId: String) async throws
+    func organization(id: String) async throws -> Organization?
+    func organization(slug: String) async throws -> Organization?
+    /// The user's organizations, oldest membership first.
+    func organizations(userId: String) async throws -> [Organization]
+    func renameOrganization(id: String, name: String) async throws -> Organization?
+    func deleteOrganization(id: String) async throws -> Bool
+    func createUser(_ user: User) async throws
+    func user(id: String) async throws -> User?
+    func addMember(organizationId: String, userId: String, role: String) async throws
+    func members(organizationId: String) async throws -> [Member]
+    func member(organizationId: String, userId: String) async throws -> Member?
+    /// Changes a member's role; refuses to demote the last owner.
+    func updateMemberRole(organizationId: String, userId: String, role: String) async throws -> Member?
+    /// Removes a member; refuses to remove the last owner.
+    func removeMember(organizationId: String, userId: String) async throws -> Bool
+
+    // MARK: Custom roles
+    func createRole(_ role: Role) async throws
+    func roles(organizationId: String) async throws -> [Role]
+    func role(organizationId: String, id: String) async throws -> Role?
+    /// Deletes a custom role; refuses while members hold it.
+    func deleteRole(organizationId: String, id: String) async throws -> Bool
+
+    // MARK: Tokens
+    func createToken(_ token: APIToken, secretHash: String) async throws
+    func token(secretHash: String) async throws -> APIToken?
+    /// The API keys of an organization (not personal tokens), newest first.
+    func apiKeys(organizationId: String) async throws -> [APIToken]
+    func apiKey(organizationId: String, id: String) async throws -> APIToken?
+    func revokeAPIKey(organizationId: String, id: String, at date: Date) async throws -> APIToken?
+    func recordTokenUse(id: String, at date: Date) async throws
+
+    // MARK: Servers
+    /// Stores a server with its credential, already encrypted by the caller.
+    func createServer(_ server: Server, encryptedCredential: String?) async throws
+    func servers(organizationId: String) async throws -> [Server]
+    func server(organizationId: String, id: String) async throws -> Server?
+    func encryptedCredential(organizationId: String, serverId: String) async throws -> String?
+    func updateServer(_ server: Server) async throws -> Server?
+    /// Deletes a server; refuses while instances run on it.
+    func deleteServer(organizationId: String, id: String) async throws -> Bool
+
+    // MARK: Projects and environments
+    func createProject(_ project: Project) async throws
+    func projects(organizationId: String) async throws -> [Project]
+    func project(organizationId: String, id: String) async throws -> Project?
+    func updateProject(_ project: Project) async throws -> Project?
+    func deleteProject(organizationId: String, id: String) async throws -> Bool
+    func createEnvironment(_ environment: Environment) async throws
+    func environments(organizationId: String, projectId: String) async throws -> [Environment]
+    func environment(organizationId: String, id: String) async throws -> Environment?
+    func updateEnvironment(_ environment: Environment) async throws -> Environment?
+    func deleteEnvironment(organizationId: String, id: String) async throws -> Bool
+
+    // MARK: Instances
+    func createInstance(_ instance: Instance) async throws
+    func instances(organizationId: String, environmentId: String) async throws -> [Instance]
+    func instance(organizationId: String, id: String) async throws -> Instance?
+    func deleteInstance(organizationId: String, id: String) async throws -> Bool
+
+    // MARK: Deployments
+    /// Stores a deployment with its steps.
+    func createDeployment(_ deployment: Deployment) async throws
+    /// A page of a project's deployments, newest first, with the total count.
+    func deployments(organizationId: String, projectId: String, page: PageRequest) async throws -> Page<Deployment>
+    func deployment(organizationId: String, id: String) async throws -> Deployment?
+    /// How many deployments are in each status, across all organizations: the job queue's depth for /metrics.
+    func deploymentStatusCounts() async throws -> [Deployment.Status: Int]
+
+    // MARK: Snapshots
+    func createSnapshot(_ snapshot: Snapshot) async throws
+    func snapshots(organizationId: String, environmentId: String) async throws -> [Snapshot]
+    func snapshot(organizationId: String, id: String) async throws -> Snapshot?
+
+    // MARK: Audit log
+    func appendAudit(_ entry: AuditEntry) async throws
+    func auditEntries(organizationId: String, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditEntry>
+
+    func close() async throws
+}
+
+/// Which audit entries to read; nil fields match everything.
+public struct AuditFilter: Sendable, Equatable {
+    public var actorId: String?
+    public var action: String?
+    public var resource: String?
+    public var since: Date?
+    public var until: Date?
+
+    public init(actorId: String? = nil, action: String? = nil, resource: String? = nil, since: Date? = nil, until: Date? = nil) {
+        self.actorId = actorId
+        self.action = action
+        self.resource = resource
+        self.since = since
+        self.until = until
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HummingbirdTesting
+import SlipwayCore
+import SlipwayServer
+import SlipwayTesting
+import Testing
+
+/// A second organization's token walks the whole route table with the first organization's ids:
+/// every record is answered 404, no list shows it, and nothing of it changes.
+@Suite("Tenant isolation")
+struct IsolationTests {
+    @Test("another organization's records are 404 on every route, and absent from every list", arguments: StoreKind.allCases)
+    func walkRouteTable(kind: StoreKind) async throws {
+        try await TestControlPlane.with(kind) { plane in
+            let outsider = try await plane.makeTenant(slug: "outsider")
+            let outsiderKey = try await plane.makeAPIKey(in: outsider.organization, permissions: Permission.all)
+            let owner = plane.ownerToken
+            try await plane.test { client in
+                // One of everything in the first organization, made through the API.
+                let serverId = try await create(
+                    client, "/api/servers", token: owner,
+                    body: #"{"name":"web1","host":"10.0.0.5","user":"deploy","password":"s3cret-pass"}"#)
+                let projectId = try await create(
+                    client, "/api/projects", token: owner,
+                    body: #"{"name":"Shop","repoUrl":"https://git.example.test/shop.git","kind":"odoo"}"#)
+                let environmentId = try await create(
+                    client, "/api/projects/\(projectId)/environments", token: owner,
+                    body: #"{"name":"Production","type":"production","branch":"main"}"#)
+                let instanceId = try await create(
+                    client, "/api/environments/\(environmentId)/instances", token: owner,
+                    body: #"{"name":"web","serverId":"\#(serverId)","port":8069}"#)
+                let roleId = try await create(client, "/api/roles", token: owner, body: #"{"name":"Deployers","permissions":["manage:deployments"]}"#)
+                let apiKeyId = try await create(client, "/api/api-keys", token: owner, body: #"{"name":"ci","role":"viewer"}"#)
+                let deployment = Deployment(
+                    organizationId: plane.organization.id, projectId: projectId, environmentId: environmentId, triggerType: .manual, branch: "main")
+                try await plane.store.createDeployment(deployment)
+                let me = try await send(client, .get, "/api/me", token: owner)
+                let ownerId = try #require(me["user"]?["id"]?.string)
+                let ids = [
+                    "organizationId": plane.organization.id, "userId": ownerId, "roleId": roleId, "apiKeyId": apiKeyId,
+                    "serverId": serverId, "projectId": projectId, "environmentId": environmentId, "instanceId": instanceId,
+                    "deploymentId": deployment.id,
+                ]
+                let secretIds = Set(ids.values)
+
+                for token in [outsider.token, outsiderKey] {
+                    for route in RouteTable.api {
+                        let path = RouteTableTests.concretePath(route, ids: ids)
+                        let reply = try await send(client, route.method, path, token: token, body: route.body == nil ? nil : "{}")
+                        if route.pathParameters.isEmpty {
+                            // Lists and creations in one's own organization: whatever they answer, never the other's ids.
+                            for id in secretIds {
+                                #expect(!reply.text.contains(id), "\(route.method) \(route.path) showed \(id): \(reply.text.prefix(300))")
+                            }
+                        } else {
+                            #expect(reply.status == 404, "\(route.method) \(path) answered \(reply.status) to another org: \(reply.text.prefix(200))")
+                        }
+                    }
+                }
+
+                // Nothing of the first organization changed.
+                for path in [
+                    "/api/servers/\(serverId)", "/api/projects/\(projectId)", "/api/environments/\(environmentId)",
+                    "/api/instances/\(instanceId)", "/api/api-keys/\(apiKeyId)", "/api/projects/\(projectId)/deployments/\(deployment.id)",
+                    "/api/organizations/\(plane.organization.id)", "/api/members/\(ownerId)",
+                ] {
+                    let reply = try await send(client, .get, path, token: owner)
+                    #expect(reply.status == 200, "GET \(path) answered \(reply.status) to its owner after the walk")
+                }
+                let key = try await send(client, .get, "/api/api-keys/\(apiKeyId)", token: owner)
+                #expect(key["revokedAt"] == nil)
+                let project = try await send(client, .get, "/api/projects/\(projectId)", token: owner)
+                #expect(project["name"]?.string == "Shop")
+            }
+        }
+    }
+}
