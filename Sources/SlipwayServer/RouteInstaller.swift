@@ -20,6 +20,7 @@ struct RouteInstaller: Sendable {
     private func run(_ route: APIRoute, _ request: Request, _ context: AppContext) async -> Response {
         let started = ContinuousClock.now
         var identity: Identity?
+        var createdId: String?
         let response: Response
         do {
             if route.access != .public {
@@ -32,7 +33,9 @@ struct RouteInstaller: Sendable {
             var request = request
             let body = route.body == nil ? nil : try await request.collectBody(upTo: context.maxUploadSize)
             let call = RouteCall(request: request, context: context, backend: backend, route: route, identity: identity, body: body)
-            response = render(try await route.handler(call), status: route.successStatus)
+            let reply = try await route.handler(call)
+            if case .json(let value) = reply { createdId = (value as? any IdentifiedRecord)?.id }
+            response = render(reply, status: route.successStatus)
         } catch {
             response = ErrorMiddleware.response(for: error, context: context)
         }
@@ -40,7 +43,7 @@ struct RouteInstaller: Sendable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         backend.metrics.record(method: route.method.rawValue, route: route.path, status: response.status.code, seconds: seconds)
         if route.isMutating, let identity {
-            await audit(route, request, context, identity, response.status.code)
+            await audit(route, request, context, identity, response.status.code, createdId: createdId)
         }
         return response
     }
@@ -58,11 +61,13 @@ struct RouteInstaller: Sendable {
     }
 
     /// Records a mutating request. A failed audit write is logged, never hidden: the change itself is already made.
-    private func audit(_ route: APIRoute, _ request: Request, _ context: AppContext, _ identity: Identity, _ status: Int) async {
+    private func audit(
+        _ route: APIRoute, _ request: Request, _ context: AppContext, _ identity: Identity, _ status: Int, createdId: String?
+    ) async {
         let entry = AuditEntry(
             organizationId: identity.organization.id, actorId: identity.user?.id ?? identity.token.id,
             actorName: identity.actorName, action: "\(route.method.rawValue) \(route.path)", resource: route.resource,
-            resourceId: route.pathParameters.last.flatMap { context.parameters.get($0) }, result: status,
+            resourceId: createdId ?? route.pathParameters.last.flatMap { context.parameters.get($0) }, result: status,
             ip: context.remoteAddress?.ipAddress, userAgent: request.headers[.userAgent].map { String($0.prefix(500)) },
             requestId: context.requestId, createdAt: backend.clock())
         do {
