@@ -21,7 +21,8 @@ let package = Package(
     targets: [
         .target(
             name: "SlipwayCore",
-            path: "Sources/SlipwayCore"
+            path: "Sources/SlipwayCore",
+            exclude: ["README.md"]
         ),
         .target(
             name: "SlipwayStore",
@@ -32,7 +33,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/SlipwayStore"
+            path: "Sources/SlipwayStore",
+            exclude: ["README.md"]
         ),
         .target(
             name: "SlipwayDrivers",
@@ -40,7 +42,8 @@ let package = Package(
                 "SlipwayCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/SlipwayDrivers"
+            path: "Sources/SlipwayDrivers",
+            exclude: ["README.md"]
         ),
         .target(
             name: "SlipwayEngine",
@@ -51,7 +54,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/SlipwayEngine"
+            path: "Sources/SlipwayEngine",
+            exclude: ["README.md"]
         ),
         .target(
             name: "SlipwayServer",
@@ -65,7 +69,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/SlipwayServer"
+            path: "Sources/SlipwayServer",
+            exclude: ["README.md"]
         ),
         .target(
             name: "SlipwayCLI",
@@ -78,7 +83,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/SlipwayCLI"
+            path: "Sources/SlipwayCLI",
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "slipway",
@@ -96,7 +102,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/SlipwayTesting"
+            path: "Sources/SlipwayTesting",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "SlipwayCoreTests",

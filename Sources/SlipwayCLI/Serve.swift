@@ -21,7 +21,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address to listen on.")
     var host: String = "127.0.0.1"
 
-    @Option(help: "A postgres:// URL to use PostgreSQL instead of the embedded SQLite (default: $SLIPWAY_DATABASE_URL).")
+    @Option(
+        help: "A postgres:// URL to use PostgreSQL instead of the embedded SQLite (default: $SLIPWAY_DATABASE_URL).")
     var databaseUrl: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -45,7 +46,8 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let configuration = ControlPlane.Configuration(
             dataDirectory: dataDir, host: host, port: port,
-            databaseURL: databaseUrl ?? environment["SLIPWAY_DATABASE_URL"], secretKey: environment["SLIPWAY_SECRET_KEY"])
+            databaseURL: databaseUrl ?? environment["SLIPWAY_DATABASE_URL"],
+            secretKey: environment["SLIPWAY_SECRET_KEY"])
         do {
             try await ControlPlane.run(configuration, logger: logger) { message in
                 FileHandle.standardOutput.write(Data((message + "\n").utf8))

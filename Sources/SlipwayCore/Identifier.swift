@@ -14,6 +14,7 @@ public enum Identifier {
     /// A secret of `count` random bytes as lowercase hex.
     public static func secret(bytes count: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }
+            .joined()
     }
 }

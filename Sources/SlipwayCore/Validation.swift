@@ -39,16 +39,21 @@ public enum Validation {
         guard (1...253).contains(value.count) else {
             throw SlipwayError.invalid(field, "must be 1 to 253 characters long")
         }
-        let allowed = value.unicodeScalars.allSatisfy { isLowerAlnum($0) || isUpperAlpha($0) || ".-:".unicodeScalars.contains($0) }
+        let allowed = value.unicodeScalars.allSatisfy {
+            isLowerAlnum($0) || isUpperAlpha($0) || ".-:".unicodeScalars.contains($0)
+        }
         guard allowed, !value.hasPrefix("-") else {
-            throw SlipwayError.invalid(field, "must be a host name or IP address, like 'web1.example.com' or '10.0.0.5'")
+            throw SlipwayError.invalid(
+                field, "must be a host name or IP address, like 'web1.example.com' or '10.0.0.5'")
         }
     }
 
     /// A Unix user name for SSH.
     public static func sshUser(_ value: String, field: String = "user") throws {
         guard (1...32).contains(value.count),
-            value.unicodeScalars.allSatisfy({ isLowerAlnum($0) || isUpperAlpha($0) || "_.-".unicodeScalars.contains($0) }),
+            value.unicodeScalars.allSatisfy({
+                isLowerAlnum($0) || isUpperAlpha($0) || "_.-".unicodeScalars.contains($0)
+            }),
             !value.hasPrefix("-")
         else {
             throw SlipwayError.invalid(field, "must be a user name of 1 to 32 letters, digits, '_', '.' or '-'")
@@ -78,7 +83,8 @@ public enum Validation {
         guard (4...2048).contains(value.count), schemes.contains(where: value.hasPrefix) || scpLike,
             !value.hasPrefix("-"), !value.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
         else {
-            throw SlipwayError.invalid(field, "must be a git URL like 'https://git.example.com/team/app.git' or 'git@host:team/app.git'")
+            throw SlipwayError.invalid(
+                field, "must be a git URL like 'https://git.example.com/team/app.git' or 'git@host:team/app.git'")
         }
     }
 

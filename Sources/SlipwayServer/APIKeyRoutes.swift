@@ -45,7 +45,9 @@ enum APIKeyRoutes {
                 try await RoleRoutes.requireKnownRole(role, field: "role", call)
                 granted = try await RoleRoutes.permissions(of: role, call)
             case (nil, let permissions?):
-                guard !permissions.isEmpty else { throw SlipwayError.invalid("permissions", "must name at least one permission") }
+                guard !permissions.isEmpty else {
+                    throw SlipwayError.invalid("permissions", "must name at least one permission")
+                }
                 granted = PermissionSet(permissions)
             case (nil, nil):
                 throw SlipwayError.invalid("role", "give either a role or a list of permissions")
@@ -53,7 +55,9 @@ enum APIKeyRoutes {
                 throw SlipwayError.invalid("permissions", "give either a role or a list of permissions, not both")
             }
             guard caller.permissions.covers(granted) else {
-                throw SlipwayError(.forbidden, code: "escalation", message: "a key cannot hold permissions you do not have", field: "permissions")
+                throw SlipwayError(
+                    .forbidden, code: "escalation", message: "a key cannot hold permissions you do not have",
+                    field: "permissions")
             }
             let now = call.backend.clock()
             if let expiresAt = input.expiresAt, expiresAt <= now {
@@ -61,13 +65,16 @@ enum APIKeyRoutes {
             }
             let secret = TokenSecret.make(kind: .apiKey)
             let key = APIToken(
-                kind: .apiKey, name: input.name, prefix: TokenSecret.displayPrefix(secret), organizationId: caller.organization.id,
-                userId: caller.user?.id, permissions: granted.sorted, role: input.role, expiresAt: input.expiresAt, createdAt: now)
+                kind: .apiKey, name: input.name, prefix: TokenSecret.displayPrefix(secret),
+                organizationId: caller.organization.id,
+                userId: caller.user?.id, permissions: granted.sorted, role: input.role, expiresAt: input.expiresAt,
+                createdAt: now)
             try await call.store.createToken(key, secretHash: TokenSecret.hash(secret))
             return .json(Created(key: key, token: secret))
         },
         APIRoute(
-            .get, "/api/api-keys", access: .permission(.view(.apikeys)), summary: "The organization's API keys (no secrets)",
+            .get, "/api/api-keys", access: .permission(.view(.apikeys)),
+            summary: "The organization's API keys (no secrets)",
             resource: "apikeys", response: Schemas.list("APIKey")
         ) { call in
             .json(ItemList(try await call.store.apiKeys(organizationId: try call.caller.organization.id)))
@@ -76,16 +83,22 @@ enum APIKeyRoutes {
             .get, "/api/api-keys/{apiKeyId}", access: .permission(.view(.apikeys)), summary: "One API key (no secret)",
             resource: "apikeys", response: .reference("APIKey")
         ) { call in
-            guard let key = try await call.store.apiKey(organizationId: try call.caller.organization.id, id: try call.parameter("apiKeyId"))
+            guard
+                let key = try await call.store.apiKey(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("apiKeyId"))
             else { throw SlipwayError.notFound("API key") }
             return .json(key)
         },
         APIRoute(
             .delete, "/api/api-keys/{apiKeyId}", access: .permission(.manage(.apikeys)),
-            summary: "Revoke an API key: it is refused from now on", resource: "apikeys", status: .noContent, response: nil
+            summary: "Revoke an API key: it is refused from now on", resource: "apikeys", status: .noContent,
+            response: nil
         ) { call in
             let caller = try call.caller
-            guard try await call.store.revokeAPIKey(organizationId: caller.organization.id, id: try call.parameter("apiKeyId"), at: call.backend.clock()) != nil
+            guard
+                try await call.store.revokeAPIKey(
+                    organizationId: caller.organization.id, id: try call.parameter("apiKeyId"), at: call.backend.clock()
+                ) != nil
             else { throw SlipwayError.notFound("API key") }
             return .empty
         },

@@ -38,15 +38,20 @@ struct Authenticator: Sendable {
     private func resolve(_ token: APIToken, requestedSlug: String?) async throws -> Identity {
         switch token.kind {
         case .apiKey:
-            guard let organizationId = token.organizationId, let organization = try await store.organization(id: organizationId) else {
+            guard let organizationId = token.organizationId,
+                let organization = try await store.organization(id: organizationId)
+            else {
                 throw Self.unauthorized("the organization of this key no longer exists")
             }
             if let requestedSlug, requestedSlug != organization.slug {
-                throw SlipwayError(.notFound, code: "organization_not_found", message: "organization '\(requestedSlug)' not found for this key")
+                throw SlipwayError(
+                    .notFound, code: "organization_not_found",
+                    message: "organization '\(requestedSlug)' not found for this key")
             }
             let maker = try await token.userId.asyncMap { try await store.user(id: $0) } ?? nil
             return Identity(
-                token: token, user: maker, organization: organization, permissions: PermissionSet(token.permissions), role: token.role)
+                token: token, user: maker, organization: organization, permissions: PermissionSet(token.permissions),
+                role: token.role)
         case .personal:
             guard let userId = token.userId, let user = try await store.user(id: userId) else {
                 throw Self.unauthorized("the user of this token no longer exists")
@@ -57,24 +62,30 @@ struct Authenticator: Sendable {
                 chosen = organizations.first { $0.slug == requestedSlug }
                 if chosen == nil {
                     throw SlipwayError(
-                        .notFound, code: "organization_not_found", message: "organization '\(requestedSlug)' not found among yours")
+                        .notFound, code: "organization_not_found",
+                        message: "organization '\(requestedSlug)' not found among yours")
                 }
             } else {
                 chosen = organizations.first
             }
-            guard let organization = chosen, let member = try await store.member(organizationId: organization.id, userId: userId)
+            guard let organization = chosen,
+                let member = try await store.member(organizationId: organization.id, userId: userId)
             else {
-                throw SlipwayError(.forbidden, code: "no_organization", message: "you are not a member of any organization")
+                throw SlipwayError(
+                    .forbidden, code: "no_organization", message: "you are not a member of any organization")
             }
             return Identity(
                 token: token, user: user, organization: organization,
-                permissions: try await permissions(ofRole: member.role, organizationId: organization.id), role: member.role)
+                permissions: try await permissions(ofRole: member.role, organizationId: organization.id),
+                role: member.role)
         }
     }
 
     func permissions(ofRole role: String, organizationId: String) async throws -> PermissionSet {
         if let system = SystemRole(rawValue: role) { return system.permissions }
-        guard let custom = try await store.role(organizationId: organizationId, id: role) else { return PermissionSet([]) }
+        guard let custom = try await store.role(organizationId: organizationId, id: role) else {
+            return PermissionSet([])
+        }
         return PermissionSet(custom.permissions)
     }
 

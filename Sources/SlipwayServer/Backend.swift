@@ -10,7 +10,10 @@ public struct Backend: Sendable {
     public var metrics: MetricsRegistry
     public var clock: @Sendable () -> Date
 
-    public init(store: any Store, secrets: SecretBox, metrics: MetricsRegistry = MetricsRegistry(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any Store, secrets: SecretBox, metrics: MetricsRegistry = MetricsRegistry(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.secrets = secrets
         self.metrics = metrics

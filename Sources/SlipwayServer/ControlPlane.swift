@@ -45,11 +45,14 @@ public enum ControlPlane {
     }
 
     /// Opens the store and the secret key, runs the first start when the store is empty, and serves until a signal.
-    public static func run(_ configuration: Configuration, logger: Logger, announce: @escaping @Sendable (String) -> Void) async throws {
+    public static func run(
+        _ configuration: Configuration, logger: Logger, announce: @escaping @Sendable (String) -> Void
+    ) async throws {
         let store = try await SQLStore.open(
             dataDirectory: configuration.dataDirectory, databaseURL: configuration.databaseURL, logger: logger)
         do {
-            let secrets = try SecretBox.load(environmentValue: configuration.secretKey, dataDirectory: configuration.dataDirectory)
+            let secrets = try SecretBox.load(
+                environmentValue: configuration.secretKey, dataDirectory: configuration.dataDirectory)
             if let first = try await FirstStart.runIfNeeded(store: store, dataDirectory: configuration.dataDirectory) {
                 announce(
                     """

@@ -7,20 +7,27 @@ enum DeploymentRoutes {
             .get, "/api/projects/{projectId}/deployments", access: .permission(.view(.deployments)),
             summary: "A page of the project's deployments, newest first, with the total count", resource: "deployments",
             query: [
-                .init(name: "limit", schema: .integer(minimum: 1, maximum: 100), description: "page size, 1 to 100 (default 20)"),
+                .init(
+                    name: "limit", schema: .integer(minimum: 1, maximum: 100),
+                    description: "page size, 1 to 100 (default 20)"),
                 .init(name: "offset", schema: .integer(minimum: 0), description: "how many to skip (default 0)"),
             ], response: Schemas.page("Deployment")
         ) { call in
-            let page = try PageRequest(limit: try call.queryInt("limit", default: 20), offset: try call.queryInt("offset", default: 0))
+            let page = try PageRequest(
+                limit: try call.queryInt("limit", default: 20), offset: try call.queryInt("offset", default: 0))
             let project = try await ProjectRoutes.project(call)
-            return .json(try await call.store.deployments(organizationId: project.organizationId, projectId: project.id, page: page))
+            return .json(
+                try await call.store.deployments(
+                    organizationId: project.organizationId, projectId: project.id, page: page))
         },
         APIRoute(
             .get, "/api/projects/{projectId}/deployments/{deploymentId}", access: .permission(.view(.deployments)),
             summary: "One deployment with its steps", resource: "deployments", response: .reference("Deployment")
         ) { call in
             let project = try await ProjectRoutes.project(call)
-            guard let deployment = try await call.store.deployment(organizationId: project.organizationId, id: try call.parameter("deploymentId")),
+            guard
+                let deployment = try await call.store.deployment(
+                    organizationId: project.organizationId, id: try call.parameter("deploymentId")),
                 deployment.projectId == project.id
             else { throw SlipwayError.notFound("deployment") }
             return .json(deployment)

@@ -10,7 +10,8 @@ enum EnvironmentRoutes {
         var autoDeploy: Bool?
         static let schema = Schema.object(
             properties: [
-                "name": Schemas.name, "type": .enumeration(Environment.Kind.self), "branch": .string(minLength: 1, maxLength: 255),
+                "name": Schemas.name, "type": .enumeration(Environment.Kind.self),
+                "branch": .string(minLength: 1, maxLength: 255),
                 "autoDeploy": .boolean,
             ], required: ["name", "type", "branch"])
     }
@@ -22,7 +23,8 @@ enum EnvironmentRoutes {
         var autoDeploy: Bool?
         static let schema = Schema.object(
             properties: [
-                "name": Schemas.name, "type": .enumeration(Environment.Kind.self), "branch": .string(minLength: 1, maxLength: 255),
+                "name": Schemas.name, "type": .enumeration(Environment.Kind.self),
+                "branch": .string(minLength: 1, maxLength: 255),
                 "autoDeploy": .boolean,
             ])
     }
@@ -30,7 +32,8 @@ enum EnvironmentRoutes {
     static let all: [APIRoute] = [
         APIRoute(
             .post, "/api/projects/{projectId}/environments", access: .permission(.manage(.environments)),
-            summary: "Create an environment of a project", resource: "environments", body: Create.schema, status: .created,
+            summary: "Create an environment of a project", resource: "environments", body: Create.schema,
+            status: .created,
             response: .reference("Environment")
         ) { call in
             let project = try await ProjectRoutes.project(call)
@@ -49,17 +52,21 @@ enum EnvironmentRoutes {
             summary: "The environments of a project", resource: "environments", response: Schemas.list("Environment")
         ) { call in
             let project = try await ProjectRoutes.project(call)
-            return .json(ItemList(try await call.store.environments(organizationId: project.organizationId, projectId: project.id)))
+            return .json(
+                ItemList(
+                    try await call.store.environments(organizationId: project.organizationId, projectId: project.id)))
         },
         APIRoute(
-            .get, "/api/environments/{environmentId}", access: .permission(.view(.environments)), summary: "One environment",
+            .get, "/api/environments/{environmentId}", access: .permission(.view(.environments)),
+            summary: "One environment",
             resource: "environments", response: .reference("Environment")
         ) { call in
             .json(try await environment(call))
         },
         APIRoute(
             .patch, "/api/environments/{environmentId}", access: .permission(.manage(.environments)),
-            summary: "Change an environment's name, type, branch or auto-deploy", resource: "environments", body: Update.schema,
+            summary: "Change an environment's name, type, branch or auto-deploy", resource: "environments",
+            body: Update.schema,
             response: .reference("Environment")
         ) { call in
             var current = try await environment(call)
@@ -74,14 +81,19 @@ enum EnvironmentRoutes {
             }
             current.type = input.type ?? current.type
             current.autoDeploy = input.autoDeploy ?? current.autoDeploy
-            guard let updated = try await call.store.updateEnvironment(current) else { throw SlipwayError.notFound("environment") }
+            guard let updated = try await call.store.updateEnvironment(current) else {
+                throw SlipwayError.notFound("environment")
+            }
             return .json(updated)
         },
         APIRoute(
             .delete, "/api/environments/{environmentId}", access: .permission(.manage(.environments)),
-            summary: "Delete an environment with its instances' records", resource: "environments", status: .noContent, response: nil
+            summary: "Delete an environment with its instances' records", resource: "environments", status: .noContent,
+            response: nil
         ) { call in
-            guard try await call.store.deleteEnvironment(organizationId: try call.caller.organization.id, id: try call.parameter("environmentId"))
+            guard
+                try await call.store.deleteEnvironment(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("environmentId"))
             else { throw SlipwayError.notFound("environment") }
             return .empty
         },
@@ -89,8 +101,9 @@ enum EnvironmentRoutes {
 
     /// The environment named by `{environmentId}` in the caller's organization.
     static func environment(_ call: RouteCall) async throws -> Environment {
-        guard let environment = try await call.store.environment(
-            organizationId: try call.caller.organization.id, id: try call.parameter("environmentId"))
+        guard
+            let environment = try await call.store.environment(
+                organizationId: try call.caller.organization.id, id: try call.parameter("environmentId"))
         else { throw SlipwayError.notFound("environment") }
         return environment
     }

@@ -8,7 +8,9 @@ import SlipwayCore
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppContext
 
-    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
+        async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
@@ -25,11 +27,14 @@ struct ErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as SlipwayError:
             if error.kind == .internal {
-                context.logger.error("internal error", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
+                context.logger.error(
+                    "internal error", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
             }
             return (status(of: error.kind), .init(code: error.code, message: error.message, field: error.field))
         case let error as HTTPError:
-            let code = error.status == .notFound ? "not_found" : error.status == .contentTooLarge ? "body_too_large" : "http_error"
+            let code =
+                error.status == .notFound
+                ? "not_found" : error.status == .contentTooLarge ? "body_too_large" : "http_error"
             let message =
                 error.status == .notFound
                 ? "no such route: see GET /api/openapi.json"
@@ -37,7 +42,12 @@ struct ErrorMiddleware: RouterMiddleware {
             return (error.status, .init(code: code, message: message, field: nil))
         default:
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
-            return (.internalServerError, .init(code: "internal", message: "internal error, see the server log (request \(context.requestId))", field: nil))
+            return (
+                .internalServerError,
+                .init(
+                    code: "internal", message: "internal error, see the server log (request \(context.requestId))",
+                    field: nil)
+            )
         }
     }
 
@@ -73,7 +83,9 @@ let responseEncoder: JSONEncoder = {
 }()
 
 func jsonResponse(status: HTTPResponse.Status, body: some Encodable) -> Response {
-    let data = (try? responseEncoder.encode(body)) ?? Data(#"{"error":{"code":"internal","message":"could not encode the response"}}"#.utf8)
+    let data =
+        (try? responseEncoder.encode(body))
+        ?? Data(#"{"error":{"code":"internal","message":"could not encode the response"}}"#.utf8)
     return Response(
         status: status, headers: [.contentType: "application/json"],
         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

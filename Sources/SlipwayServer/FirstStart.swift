@@ -12,23 +12,31 @@ public enum FirstStart {
         public var organization: Organization
     }
 
-    public static func runIfNeeded(store: any Store, dataDirectory: String, now: Date = Date()) async throws -> Result? {
+    public static func runIfNeeded(store: any Store, dataDirectory: String, now: Date = Date()) async throws -> Result?
+    {
         guard try await store.isEmpty() else { return nil }
         let owner = User(name: "Owner", email: "owner@localhost", createdAt: now)
         let organization = Organization(name: "Default", slug: "default", createdAt: now)
         let secret = TokenSecret.make(kind: .personal)
         let token = APIToken(
-            kind: .personal, name: "initial token", prefix: TokenSecret.displayPrefix(secret), organizationId: nil, userId: owner.id,
+            kind: .personal, name: "initial token", prefix: TokenSecret.displayPrefix(secret), organizationId: nil,
+            userId: owner.id,
             createdAt: now)
         // Write the file before the rows: a crash in between leaves a token file that does not work
         // (and a next start that makes a new one), never a working token nobody can read.
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("initial-token").path
         try? FileManager.default.removeItem(atPath: path)
-        guard FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw SlipwayError(.internal, code: "token_write_failed", message: "cannot write \(path)")
         }
-        guard try await store.bootstrap(owner: owner, organization: organization, token: token, secretHash: TokenSecret.hash(secret)) else {
+        guard
+            try await store.bootstrap(
+                owner: owner, organization: organization, token: token, secretHash: TokenSecret.hash(secret))
+        else {
             try? FileManager.default.removeItem(atPath: path)
             return nil
         }

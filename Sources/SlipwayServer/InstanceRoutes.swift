@@ -13,7 +13,8 @@ enum InstanceRoutes {
         static let schema = Schema.object(
             properties: [
                 "name": Schemas.name, "serverId": Schemas.id, "port": Schemas.port,
-                "healthPath": .string(minLength: 1, maxLength: 1024, pattern: "^/"), "image": .string(minLength: 1, maxLength: 512),
+                "healthPath": .string(minLength: 1, maxLength: 1024, pattern: "^/"),
+                "image": .string(minLength: 1, maxLength: 512),
             ], required: ["name", "serverId"])
     }
 
@@ -33,13 +34,16 @@ enum InstanceRoutes {
             if let image = input.image, image.contains(where: { $0.isWhitespace }) || image.hasPrefix("-") {
                 throw SlipwayError.invalid("image", "must be an image reference like registry.example.com/app:1.2")
             }
-            guard try await call.store.server(organizationId: environment.organizationId, id: input.serverId) != nil else {
+            guard try await call.store.server(organizationId: environment.organizationId, id: input.serverId) != nil
+            else {
                 throw SlipwayError.invalid("serverId", "no server '\(input.serverId.prefix(60))' in this organization")
             }
             let now = call.backend.clock()
             let instance = Instance(
-                organizationId: environment.organizationId, projectId: environment.projectId, environmentId: environment.id,
-                serverId: input.serverId, name: input.name, status: .created, port: input.port, healthPath: input.healthPath,
+                organizationId: environment.organizationId, projectId: environment.projectId,
+                environmentId: environment.id,
+                serverId: input.serverId, name: input.name, status: .created, port: input.port,
+                healthPath: input.healthPath,
                 image: input.image, createdAt: now, updatedAt: now)
             try await call.store.createInstance(instance)
             return .json(instance)
@@ -49,21 +53,29 @@ enum InstanceRoutes {
             summary: "The instances of an environment", resource: "instances", response: Schemas.list("Instance")
         ) { call in
             let environment = try await EnvironmentRoutes.environment(call)
-            return .json(ItemList(try await call.store.instances(organizationId: environment.organizationId, environmentId: environment.id)))
+            return .json(
+                ItemList(
+                    try await call.store.instances(
+                        organizationId: environment.organizationId, environmentId: environment.id)))
         },
         APIRoute(
             .get, "/api/instances/{instanceId}", access: .permission(.view(.instances)), summary: "One instance",
             resource: "instances", response: .reference("Instance")
         ) { call in
-            guard let instance = try await call.store.instance(organizationId: try call.caller.organization.id, id: try call.parameter("instanceId"))
+            guard
+                let instance = try await call.store.instance(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("instanceId"))
             else { throw SlipwayError.notFound("instance") }
             return .json(instance)
         },
         APIRoute(
-            .delete, "/api/instances/{instanceId}", access: .permission(.manage(.instances)), summary: "Delete an instance's record",
+            .delete, "/api/instances/{instanceId}", access: .permission(.manage(.instances)),
+            summary: "Delete an instance's record",
             resource: "instances", status: .noContent, response: nil
         ) { call in
-            guard try await call.store.deleteInstance(organizationId: try call.caller.organization.id, id: try call.parameter("instanceId"))
+            guard
+                try await call.store.deleteInstance(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("instanceId"))
             else { throw SlipwayError.notFound("instance") }
             return .empty
         },

@@ -12,7 +12,8 @@ enum MeRoutes {
 
     static let all: [APIRoute] = [
         APIRoute(
-            .get, "/api/me", access: .authenticated, summary: "The caller, its organization and permissions", resource: "me",
+            .get, "/api/me", access: .authenticated, summary: "The caller, its organization and permissions",
+            resource: "me",
             response: .reference("Me")
         ) { call in
             let caller = try call.caller

@@ -5,7 +5,8 @@ import SlipwayCore
 enum MemberRoutes {
     struct ChangeRole: Decodable {
         var role: String
-        static let schema = Schema.object(properties: ["role": .string(minLength: 1, maxLength: 100)], required: ["role"])
+        static let schema = Schema.object(
+            properties: ["role": .string(minLength: 1, maxLength: 100)], required: ["role"])
     }
 
     static let all: [APIRoute] = [
@@ -16,7 +17,8 @@ enum MemberRoutes {
             .json(ItemList(try await call.store.members(organizationId: try call.caller.organization.id)))
         },
         APIRoute(
-            .get, "/api/members/{userId}", access: .permission(.view(.members)), summary: "One member", resource: "members",
+            .get, "/api/members/{userId}", access: .permission(.view(.members)), summary: "One member",
+            resource: "members",
             response: .reference("Member")
         ) { call in
             .json(try await member(call))
@@ -31,10 +33,12 @@ enum MemberRoutes {
             try await RoleRoutes.requireKnownRole(input.role, field: "role", call)
             let touchesOwnership = input.role == SystemRole.owner.rawValue || current.role == SystemRole.owner.rawValue
             if touchesOwnership, !caller.isOwner {
-                throw SlipwayError(.forbidden, code: "owner_required", message: "only an owner can make or unmake owners")
+                throw SlipwayError(
+                    .forbidden, code: "owner_required", message: "only an owner can make or unmake owners")
             }
-            guard let updated = try await call.store.updateMemberRole(
-                organizationId: caller.organization.id, userId: current.userId, role: input.role)
+            guard
+                let updated = try await call.store.updateMemberRole(
+                    organizationId: caller.organization.id, userId: current.userId, role: input.role)
             else { throw SlipwayError.notFound("member") }
             return .json(updated)
         },
@@ -47,7 +51,8 @@ enum MemberRoutes {
             if current.role == SystemRole.owner.rawValue, !caller.isOwner {
                 throw SlipwayError(.forbidden, code: "owner_required", message: "only an owner can remove an owner")
             }
-            guard try await call.store.removeMember(organizationId: caller.organization.id, userId: current.userId) else {
+            guard try await call.store.removeMember(organizationId: caller.organization.id, userId: current.userId)
+            else {
                 throw SlipwayError.notFound("member")
             }
             return .empty
@@ -55,7 +60,9 @@ enum MemberRoutes {
     ]
 
     private static func member(_ call: RouteCall) async throws -> Member {
-        guard let member = try await call.store.member(organizationId: try call.caller.organization.id, userId: try call.parameter("userId"))
+        guard
+            let member = try await call.store.member(
+                organizationId: try call.caller.organization.id, userId: try call.parameter("userId"))
         else { throw SlipwayError.notFound("member") }
         return member
     }

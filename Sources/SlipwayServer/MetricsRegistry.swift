@@ -46,7 +46,9 @@ public final class MetricsRegistry: Sendable {
         lines.append("# HELP slipway_http_requests_total HTTP requests by route and status.")
         lines.append("# TYPE slipway_http_requests_total counter")
         for (key, count) in snapshot.requests.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            lines.append("slipway_http_requests_total{method=\"\(key.method)\",route=\"\(escape(key.route))\",status=\"\(key.status)\"} \(count)")
+            lines.append(
+                "slipway_http_requests_total{method=\"\(key.method)\",route=\"\(escape(key.route))\",status=\"\(key.status)\"} \(count)"
+            )
         }
         lines.append("# HELP slipway_http_request_duration_seconds HTTP request latency by route.")
         lines.append("# TYPE slipway_http_request_duration_seconds histogram")
@@ -54,7 +56,8 @@ public final class MetricsRegistry: Sendable {
             let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
             let labels = "method=\"\(parts[0])\",route=\"\(escape(parts.count > 1 ? parts[1] : ""))\""
             for (index, bound) in Self.bounds.enumerated() {
-                lines.append("slipway_http_request_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(latency.buckets[index])")
+                lines.append(
+                    "slipway_http_request_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(latency.buckets[index])")
             }
             lines.append("slipway_http_request_duration_seconds_bucket{\(labels),le=\"+Inf\"} \(latency.count)")
             lines.append("slipway_http_request_duration_seconds_sum{\(labels)} \(latency.sum)")
@@ -66,7 +69,8 @@ public final class MetricsRegistry: Sendable {
                 lines.append("# HELP \(gauge.name) \(gauge.help)")
                 lines.append("# TYPE \(gauge.name) gauge")
             }
-            let labels = gauge.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escape($0.value))\"" }.joined(separator: ",")
+            let labels = gauge.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escape($0.value))\"" }.joined(
+                separator: ",")
             lines.append("\(gauge.name){\(labels)} \(gauge.value)")
         }
         return lines.joined(separator: "\n") + "\n"

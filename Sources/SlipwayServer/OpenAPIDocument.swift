@@ -15,7 +15,8 @@ enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": [
                 "title": "Slipway", "version": .string(version),
-                "description": "Self-hosted deployments from Git to your own servers. Bearer tokens in Authorization; X-Org-Slug chooses the organization of a personal token.",
+                "description":
+                    "Self-hosted deployments from Git to your own servers. Bearer tokens in Authorization; X-Org-Slug chooses the organization of a personal token.",
             ],
             "paths": .object(paths.mapValues(JSONValue.object)),
             "components": [
@@ -30,7 +31,10 @@ enum OpenAPIDocument {
             ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string", "minLength": 1]]
         }
         parameters += route.query.map { query in
-            ["name": .string(query.name), "in": "query", "required": false, "description": .string(query.description), "schema": query.schema.json]
+            [
+                "name": .string(query.name), "in": "query", "required": false,
+                "description": .string(query.description), "schema": query.schema.json,
+            ]
         }
         if route.access != .public {
             parameters.append([
@@ -53,7 +57,10 @@ enum OpenAPIDocument {
         if route.body != nil { errors += ["400", "409", "413", "422"] }
         if !route.query.isEmpty || route.body != nil || route.isMutating { errors += ["409", "422"] }
         for code in Set(errors) {
-            responses[code] = ["description": "error", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+            responses[code] = [
+                "description": "error",
+                "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+            ]
         }
         var operation: [String: JSONValue] = [
             "summary": .string(route.summary),

@@ -6,7 +6,8 @@ enum OrganizationRoutes {
     struct Create: Decodable {
         var name: String
         var slug: String
-        static let schema = Schema.object(properties: ["name": Schemas.name, "slug": Schemas.slug], required: ["name", "slug"])
+        static let schema = Schema.object(
+            properties: ["name": Schemas.name, "slug": Schemas.slug], required: ["name", "slug"])
     }
 
     struct Rename: Decodable {
@@ -16,17 +17,22 @@ enum OrganizationRoutes {
 
     static let all: [APIRoute] = [
         APIRoute(
-            .post, "/api/organizations", access: .authenticated, summary: "Create an organization; you become its owner",
+            .post, "/api/organizations", access: .authenticated,
+            summary: "Create an organization; you become its owner",
             resource: "organizations", body: Create.schema, status: .created, response: .reference("Organization")
         ) { call in
             let caller = try call.caller
             guard caller.token.kind == .personal, let user = caller.user else {
-                throw SlipwayError(.forbidden, code: "personal_token_required", message: "API keys belong to one organization: use a personal token to create another")
+                throw SlipwayError(
+                    .forbidden, code: "personal_token_required",
+                    message: "API keys belong to one organization: use a personal token to create another")
             }
             let input = try call.decode(Create.self)
             try Validation.name(input.name)
             try Validation.slug(input.slug)
-            let organization = Organization(name: input.name.trimmingCharacters(in: .whitespaces), slug: input.slug, createdAt: call.backend.clock())
+            let organization = Organization(
+                name: input.name.trimmingCharacters(in: .whitespaces), slug: input.slug, createdAt: call.backend.clock()
+            )
             try await call.store.createOrganization(organization, ownerId: user.id)
             return .json(organization)
         },
@@ -61,14 +67,18 @@ enum OrganizationRoutes {
         },
         APIRoute(
             .delete, "/api/organizations/{organizationId}", access: .permission(.manage(.settings)),
-            summary: "Delete the organization the caller acts in, with all its records (owners only)", resource: "organizations",
+            summary: "Delete the organization the caller acts in, with all its records (owners only)",
+            resource: "organizations",
             status: .noContent, response: nil
         ) { call in
             let organization = try currentOrganization(call)
             guard try call.caller.isOwner else {
-                throw SlipwayError(.forbidden, code: "owner_required", message: "only an owner can delete an organization")
+                throw SlipwayError(
+                    .forbidden, code: "owner_required", message: "only an owner can delete an organization")
             }
-            guard try await call.store.deleteOrganization(id: organization.id) else { throw SlipwayError.notFound("organization") }
+            guard try await call.store.deleteOrganization(id: organization.id) else {
+                throw SlipwayError.notFound("organization")
+            }
             return .empty
         },
     ]
@@ -85,7 +95,9 @@ enum OrganizationRoutes {
     /// Changes apply to the organization the caller acts in (chosen by `X-Org-Slug`); any other id is not found.
     static func currentOrganization(_ call: RouteCall) throws -> Organization {
         let caller = try call.caller
-        guard try call.parameter("organizationId") == caller.organization.id else { throw SlipwayError.notFound("organization") }
+        guard try call.parameter("organizationId") == caller.organization.id else {
+            throw SlipwayError.notFound("organization")
+        }
         return caller.organization
     }
 }

@@ -10,7 +10,8 @@ enum ProjectRoutes {
         var branchMappings: [BranchMapping]?
         static let schema = Schema.object(
             properties: [
-                "name": Schemas.name, "repoUrl": .string(minLength: 4, maxLength: 2048), "kind": .enumeration(Project.Kind.self),
+                "name": Schemas.name, "repoUrl": .string(minLength: 4, maxLength: 2048),
+                "kind": .enumeration(Project.Kind.self),
                 "branchMappings": .array(mappingSchema, maxItems: 100),
             ], required: ["name", "repoUrl", "kind"])
     }
@@ -21,17 +22,22 @@ enum ProjectRoutes {
         var branchMappings: [BranchMapping]?
         static let schema = Schema.object(
             properties: [
-                "name": Schemas.name, "repoUrl": .string(minLength: 4, maxLength: 2048), "branchMappings": .array(mappingSchema, maxItems: 100),
+                "name": Schemas.name, "repoUrl": .string(minLength: 4, maxLength: 2048),
+                "branchMappings": .array(mappingSchema, maxItems: 100),
             ])
     }
 
     static let mappingSchema = Schema.object(
-        properties: ["branchPattern": .string(minLength: 1, maxLength: 255), "environmentId": Schemas.id, "priority": .integer(minimum: -1000, maximum: 1000)],
+        properties: [
+            "branchPattern": .string(minLength: 1, maxLength: 255), "environmentId": Schemas.id,
+            "priority": .integer(minimum: -1000, maximum: 1000),
+        ],
         required: ["branchPattern", "environmentId", "priority"])
 
     static let all: [APIRoute] = [
         APIRoute(
-            .post, "/api/projects", access: .permission(.manage(.projects)), summary: "Create a project", resource: "projects",
+            .post, "/api/projects", access: .permission(.manage(.projects)), summary: "Create a project",
+            resource: "projects",
             body: Create.schema, status: .created, response: .reference("Project")
         ) { call in
             let caller = try call.caller
@@ -54,7 +60,8 @@ enum ProjectRoutes {
             .json(ItemList(try await call.store.projects(organizationId: try call.caller.organization.id)))
         },
         APIRoute(
-            .get, "/api/projects/{projectId}", access: .permission(.view(.projects)), summary: "One project", resource: "projects",
+            .get, "/api/projects/{projectId}", access: .permission(.view(.projects)), summary: "One project",
+            resource: "projects",
             response: .reference("Project")
         ) { call in
             .json(try await project(call))
@@ -78,14 +85,19 @@ enum ProjectRoutes {
                 try validate(mappings)
                 current.branchMappings = mappings
             }
-            guard let updated = try await call.store.updateProject(current) else { throw SlipwayError.notFound("project") }
+            guard let updated = try await call.store.updateProject(current) else {
+                throw SlipwayError.notFound("project")
+            }
             return .json(updated)
         },
         APIRoute(
             .delete, "/api/projects/{projectId}", access: .permission(.manage(.projects)),
-            summary: "Delete a project with its environments and records", resource: "projects", status: .noContent, response: nil
+            summary: "Delete a project with its environments and records", resource: "projects", status: .noContent,
+            response: nil
         ) { call in
-            guard try await call.store.deleteProject(organizationId: try call.caller.organization.id, id: try call.parameter("projectId"))
+            guard
+                try await call.store.deleteProject(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("projectId"))
             else { throw SlipwayError.notFound("project") }
             return .empty
         },
@@ -93,7 +105,9 @@ enum ProjectRoutes {
 
     /// The project named by `{projectId}` in the caller's organization.
     static func project(_ call: RouteCall) async throws -> Project {
-        guard let project = try await call.store.project(organizationId: try call.caller.organization.id, id: try call.parameter("projectId"))
+        guard
+            let project = try await call.store.project(
+                organizationId: try call.caller.organization.id, id: try call.parameter("projectId"))
         else { throw SlipwayError.notFound("project") }
         return project
     }

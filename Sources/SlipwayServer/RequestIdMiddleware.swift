@@ -9,10 +9,13 @@ struct RequestIdMiddleware: RouterMiddleware {
     typealias Context = AppContext
     static let header = HTTPField.Name("X-Request-Id")!
 
-    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
+        async throws -> Response
+    {
         var context = context
         let offered = request.headers[Self.header].flatMap { value in
-            value.count <= 64 && value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) ? value : nil
+            value.count <= 64 && value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+                ? value : nil
         }
         context.requestId = offered ?? Identifier.make("req")
         context.logger[metadataKey: "request_id"] = .string(context.requestId)
@@ -27,7 +30,8 @@ struct RequestIdMiddleware: RouterMiddleware {
         context.logger.info(
             "request",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+                "status": "\(response.status.code)",
                 "duration": "\(started.duration(to: .now))",
             ])
         return response

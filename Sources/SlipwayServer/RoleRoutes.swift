@@ -19,11 +19,15 @@ enum RoleRoutes {
         var createdAt: Date?
 
         init(_ role: Role) {
-            self.init(id: role.id, name: role.name, permissions: PermissionSet(role.permissions).sorted, system: false, createdAt: role.createdAt)
+            self.init(
+                id: role.id, name: role.name, permissions: PermissionSet(role.permissions).sorted, system: false,
+                createdAt: role.createdAt)
         }
 
         init(_ role: SystemRole) {
-            self.init(id: role.rawValue, name: role.rawValue, permissions: role.permissions.sorted, system: true, createdAt: nil)
+            self.init(
+                id: role.rawValue, name: role.rawValue, permissions: role.permissions.sorted, system: true,
+                createdAt: nil)
         }
 
         init(id: String, name: String, permissions: [Permission], system: Bool, createdAt: Date?) {
@@ -37,14 +41,16 @@ enum RoleRoutes {
 
     static let all: [APIRoute] = [
         APIRoute(
-            .get, "/api/roles", access: .permission(.view(.members)), summary: "System and custom roles", resource: "roles",
+            .get, "/api/roles", access: .permission(.view(.members)), summary: "System and custom roles",
+            resource: "roles",
             response: Schemas.list("Role")
         ) { call in
             let custom = try await call.store.roles(organizationId: try call.caller.organization.id)
             return .json(ItemList(SystemRole.allCases.map(View.init) + custom.map(View.init)))
         },
         APIRoute(
-            .post, "/api/roles", access: .permission(.manage(.members)), summary: "Create a custom role", resource: "roles",
+            .post, "/api/roles", access: .permission(.manage(.members)), summary: "Create a custom role",
+            resource: "roles",
             body: Create.schema, status: .created, response: .reference("Role")
         ) { call in
             let caller = try call.caller
@@ -53,19 +59,29 @@ enum RoleRoutes {
             guard SystemRole(rawValue: input.name) == nil else {
                 throw SlipwayError.invalid("name", "'\(input.name)' is a system role's name")
             }
-            guard !input.permissions.isEmpty else { throw SlipwayError.invalid("permissions", "must name at least one permission") }
-            guard caller.permissions.covers(PermissionSet(input.permissions)) else {
-                throw SlipwayError(.forbidden, code: "escalation", message: "a role cannot hold permissions you do not have", field: "permissions")
+            guard !input.permissions.isEmpty else {
+                throw SlipwayError.invalid("permissions", "must name at least one permission")
             }
-            let role = Role(organizationId: caller.organization.id, name: input.name, permissions: PermissionSet(input.permissions).sorted, createdAt: call.backend.clock())
+            guard caller.permissions.covers(PermissionSet(input.permissions)) else {
+                throw SlipwayError(
+                    .forbidden, code: "escalation", message: "a role cannot hold permissions you do not have",
+                    field: "permissions")
+            }
+            let role = Role(
+                organizationId: caller.organization.id, name: input.name,
+                permissions: PermissionSet(input.permissions).sorted, createdAt: call.backend.clock())
             try await call.store.createRole(role)
             return .json(View(role))
         },
         APIRoute(
-            .delete, "/api/roles/{roleId}", access: .permission(.manage(.members)), summary: "Delete a custom role no member holds",
+            .delete, "/api/roles/{roleId}", access: .permission(.manage(.members)),
+            summary: "Delete a custom role no member holds",
             resource: "roles", status: .noContent, response: nil
         ) { call in
-            guard try await call.store.deleteRole(organizationId: try call.caller.organization.id, id: try call.parameter("roleId")) else {
+            guard
+                try await call.store.deleteRole(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("roleId"))
+            else {
                 throw SlipwayError.notFound("role")
             }
             return .empty
@@ -76,7 +92,9 @@ enum RoleRoutes {
     static func requireKnownRole(_ role: String, field: String, _ call: RouteCall) async throws {
         if SystemRole(rawValue: role) != nil { return }
         guard try await call.store.role(organizationId: try call.caller.organization.id, id: role) != nil else {
-            throw SlipwayError.invalid(field, "'\(role.prefix(60))' is neither a system role (owner, admin, developer, viewer) nor a custom role id")
+            throw SlipwayError.invalid(
+                field,
+                "'\(role.prefix(60))' is neither a system role (owner, admin, developer, viewer) nor a custom role id")
         }
     }
 

@@ -15,7 +15,9 @@ public struct RouteCall: Sendable {
     /// The caller; routes that are not public always have one.
     public var caller: Identity {
         get throws {
-            guard let identity else { throw SlipwayError(.unauthorized, code: "unauthorized", message: "a bearer token is required") }
+            guard let identity else {
+                throw SlipwayError(.unauthorized, code: "unauthorized", message: "a bearer token is required")
+            }
             return identity
         }
     }
@@ -25,7 +27,8 @@ public struct RouteCall: Sendable {
     /// A path parameter; ids are short printable strings, anything else cannot name a record.
     public func parameter(_ name: String) throws -> String {
         guard let value = context.parameters.get(name) else {
-            throw SlipwayError(.internal, code: "route_parameter", message: "route \(route.path) has no parameter \(name)")
+            throw SlipwayError(
+                .internal, code: "route_parameter", message: "route \(route.path) has no parameter \(name)")
         }
         return value
     }
@@ -36,7 +39,9 @@ public struct RouteCall: Sendable {
 
     public func queryInt(_ name: String, default value: Int) throws -> Int {
         guard let text = query(name) else { return value }
-        guard let number = Int(text) else { throw SlipwayError.invalid(name, "must be a whole number (got '\(text.prefix(40))')") }
+        guard let number = Int(text) else {
+            throw SlipwayError.invalid(name, "must be a whole number (got '\(text.prefix(40))')")
+        }
         return number
     }
 
@@ -66,7 +71,8 @@ public struct RouteCall: Sendable {
         }
         let allowed = route.body?.propertyNames ?? []
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw SlipwayError.invalid(unknown, "unknown field; this route takes: \(allowed.sorted().joined(separator: ", "))")
+            throw SlipwayError.invalid(
+                unknown, "unknown field; this route takes: \(allowed.sorted().joined(separator: ", "))")
         }
         do {
             return try requestDecoder.decode(T.self, from: data)
@@ -100,7 +106,7 @@ public struct RouteCall: Sendable {
         case is Int.Type, is Int64.Type: "a whole number"
         case is Bool.Type: "true or false"
         case is [Any].Type: "an array"
-        default: "a \(type)" .replacingOccurrences(of: "Swift.", with: "").lowercased()
+        default: "a \(type)".replacingOccurrences(of: "Swift.", with: "").lowercased()
         }
     }
 }
@@ -112,7 +118,8 @@ let requestDecoder: JSONDecoder = {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let date = ISO8601.parse(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an ISO-8601 date-time like 2026-01-31T12:00:00Z")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "must be an ISO-8601 date-time like 2026-01-31T12:00:00Z")
         }
         return date
     }

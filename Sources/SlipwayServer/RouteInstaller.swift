@@ -27,12 +27,14 @@ struct RouteInstaller: Sendable {
                 let caller = try await authenticator.identify(request)
                 identity = caller
                 if let permission = route.access.permission, !caller.permissions.allows(permission) {
-                    throw SlipwayError(.forbidden, code: "forbidden", message: "this token lacks the permission \(permission)")
+                    throw SlipwayError(
+                        .forbidden, code: "forbidden", message: "this token lacks the permission \(permission)")
                 }
             }
             var request = request
             let body = route.body == nil ? nil : try await request.collectBody(upTo: context.maxUploadSize)
-            let call = RouteCall(request: request, context: context, backend: backend, route: route, identity: identity, body: body)
+            let call = RouteCall(
+                request: request, context: context, backend: backend, route: route, identity: identity, body: body)
             let reply = try await route.handler(call)
             if case .json(let value) = reply { createdId = (value as? any IdentifiedRecord)?.id }
             response = render(reply, status: route.successStatus)
@@ -41,7 +43,8 @@ struct RouteInstaller: Sendable {
         }
         let elapsed = started.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        backend.metrics.record(method: route.method.rawValue, route: route.path, status: response.status.code, seconds: seconds)
+        backend.metrics.record(
+            method: route.method.rawValue, route: route.path, status: response.status.code, seconds: seconds)
         if route.isMutating, let identity {
             await audit(route, request, context, identity, response.status.code, createdId: createdId)
         }
@@ -56,13 +59,15 @@ struct RouteInstaller: Sendable {
             return Response(status: status == .ok ? .noContent : status)
         case .text(let text, let contentType):
             return Response(
-                status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+                status: status, headers: [.contentType: contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
     }
 
     /// Records a mutating request. A failed audit write is logged, never hidden: the change itself is already made.
     private func audit(
-        _ route: APIRoute, _ request: Request, _ context: AppContext, _ identity: Identity, _ status: Int, createdId: String?
+        _ route: APIRoute, _ request: Request, _ context: AppContext, _ identity: Identity, _ status: Int,
+        createdId: String?
     ) async {
         let entry = AuditEntry(
             organizationId: identity.organization.id, actorId: identity.user?.id ?? identity.token.id,
@@ -73,7 +78,8 @@ struct RouteInstaller: Sendable {
         do {
             try await backend.store.appendAudit(entry)
         } catch {
-            context.logger.error("audit log write failed", metadata: ["error": "\(error)", "action": "\(entry.action)"])
+            context.logger.error(
+                "audit log write failed", metadata: ["error": "\(error)", "action": "\(entry.action)"])
         }
     }
 }

@@ -18,7 +18,8 @@ public indirect enum Schema: Sendable {
     public static let dateTime = Schema.string(format: "date-time")
     public static let integer = Schema.integer()
 
-    public static func enumeration<E: CaseIterable & RawRepresentable>(_ type: E.Type) -> Schema where E.RawValue == String {
+    public static func enumeration<E: CaseIterable & RawRepresentable>(_ type: E.Type) -> Schema
+    where E.RawValue == String {
         .enumeration(type.allCases.map(\.rawValue))
     }
 

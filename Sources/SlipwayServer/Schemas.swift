@@ -15,14 +15,17 @@ enum Schemas {
 
     static func page(_ item: String) -> Schema {
         .object(
-            properties: ["items": .array(.reference(item)), "total": .integer(minimum: 0), "limit": .integer, "offset": .integer],
+            properties: [
+                "items": .array(.reference(item)), "total": .integer(minimum: 0), "limit": .integer, "offset": .integer,
+            ],
             required: ["items", "total", "limit", "offset"])
     }
 
     static let components: [String: Schema] = [
         "Error": .object(
             properties: [
-                "error": .object(properties: ["code": .string, "message": .string, "field": .string], required: ["code", "message"])
+                "error": .object(
+                    properties: ["code": .string, "message": .string, "field": .string], required: ["code", "message"])
             ], required: ["error"]),
         "Organization": .object(
             properties: ["id": id, "name": .string, "slug": .string, "createdAt": .dateTime],
@@ -37,42 +40,58 @@ enum Schemas {
             ], required: ["organization", "permissions", "tokenKind"]),
         "Member": .object(
             properties: [
-                "organizationId": id, "userId": id, "role": .string, "userName": .string, "email": .string, "createdAt": .dateTime,
+                "organizationId": id, "userId": id, "role": .string, "userName": .string, "email": .string,
+                "createdAt": .dateTime,
             ], required: ["organizationId", "userId", "role", "userName", "email", "createdAt"]),
         "Role": .object(
-            properties: ["id": id, "name": .string, "permissions": permissions, "system": .boolean, "createdAt": .dateTime],
+            properties: [
+                "id": id, "name": .string, "permissions": permissions, "system": .boolean, "createdAt": .dateTime,
+            ],
             required: ["id", "name", "permissions", "system"]),
         "APIKey": .object(properties: apiKeyProperties, required: apiKeyRequired),
         "CreatedAPIKey": .object(
-            properties: apiKeyProperties.merging(["token": .string(minLength: 20)]) { $1 }, required: apiKeyRequired + ["token"]),
+            properties: apiKeyProperties.merging(["token": .string(minLength: 20)]) { $1 },
+            required: apiKeyRequired + ["token"]),
         "Server": .object(
             properties: [
                 "id": id, "organizationId": id, "name": .string, "host": .string, "port": port, "user": .string,
                 "authMethod": .enumeration(Server.AuthMethod.self), "status": .enumeration(Server.Status.self),
                 "statusReason": .string, "hostKeyFingerprint": .string, "createdAt": .dateTime, "updatedAt": .dateTime,
             ],
-            required: ["id", "organizationId", "name", "host", "port", "user", "authMethod", "status", "createdAt", "updatedAt"]),
+            required: [
+                "id", "organizationId", "name", "host", "port", "user", "authMethod", "status", "createdAt",
+                "updatedAt",
+            ]),
         "BranchMapping": .object(
             properties: ["branchPattern": .string, "environmentId": id, "priority": .integer],
             required: ["branchPattern", "environmentId", "priority"]),
         "Project": .object(
             properties: [
-                "id": id, "organizationId": id, "name": .string, "repoUrl": .string, "kind": .enumeration(Project.Kind.self),
+                "id": id, "organizationId": id, "name": .string, "repoUrl": .string,
+                "kind": .enumeration(Project.Kind.self),
                 "branchMappings": .array(.reference("BranchMapping")), "createdAt": .dateTime, "updatedAt": .dateTime,
-            ], required: ["id", "organizationId", "name", "repoUrl", "kind", "branchMappings", "createdAt", "updatedAt"]),
+            ],
+            required: ["id", "organizationId", "name", "repoUrl", "kind", "branchMappings", "createdAt", "updatedAt"]),
         "Environment": .object(
             properties: [
-                "id": id, "organizationId": id, "projectId": id, "name": .string, "type": .enumeration(Environment.Kind.self),
+                "id": id, "organizationId": id, "projectId": id, "name": .string,
+                "type": .enumeration(Environment.Kind.self),
                 "branch": .string, "autoDeploy": .boolean, "createdAt": .dateTime, "updatedAt": .dateTime,
             ],
-            required: ["id", "organizationId", "projectId", "name", "type", "branch", "autoDeploy", "createdAt", "updatedAt"]),
+            required: [
+                "id", "organizationId", "projectId", "name", "type", "branch", "autoDeploy", "createdAt", "updatedAt",
+            ]),
         "Instance": .object(
             properties: [
                 "id": id, "organizationId": id, "projectId": id, "environmentId": id, "serverId": id, "name": .string,
-                "status": .enumeration(Instance.Status.self), "activeColor": .enumeration(Instance.Color.self), "port": port,
+                "status": .enumeration(Instance.Status.self), "activeColor": .enumeration(Instance.Color.self),
+                "port": port,
                 "healthPath": .string, "image": .string, "createdAt": .dateTime, "updatedAt": .dateTime,
             ],
-            required: ["id", "organizationId", "projectId", "environmentId", "serverId", "name", "status", "createdAt", "updatedAt"]),
+            required: [
+                "id", "organizationId", "projectId", "environmentId", "serverId", "name", "status", "createdAt",
+                "updatedAt",
+            ]),
         "Step": .object(
             properties: [
                 "name": .enumeration(Step.Name.self), "status": .enumeration(Step.Status.self), "output": .string,
@@ -81,27 +100,37 @@ enum Schemas {
         "Deployment": .object(
             properties: [
                 "id": id, "organizationId": id, "projectId": id, "environmentId": id, "instanceId": id,
-                "triggerType": .enumeration(Deployment.TriggerType.self), "branch": .string, "commitSha": .string, "tag": .string,
+                "triggerType": .enumeration(Deployment.TriggerType.self), "branch": .string, "commitSha": .string,
+                "tag": .string,
                 "commitMessage": .string, "commitAuthor": .string, "status": .enumeration(Deployment.Status.self),
                 "snapshotId": id, "activeColor": .enumeration(Instance.Color.self), "imageDigest": .string,
                 "durationMs": .integer(minimum: 0), "error": .string, "steps": .array(.reference("Step")),
                 "createdAt": .dateTime, "startedAt": .dateTime, "completedAt": .dateTime,
             ],
-            required: ["id", "organizationId", "projectId", "environmentId", "triggerType", "status", "steps", "createdAt"]),
+            required: [
+                "id", "organizationId", "projectId", "environmentId", "triggerType", "status", "steps", "createdAt",
+            ]),
         "Snapshot": .object(
             properties: [
-                "id": id, "organizationId": id, "environmentId": id, "instanceId": id, "kind": .enumeration(Snapshot.Kind.self),
-                "status": .enumeration(Snapshot.Status.self), "statusReason": .string, "sizeBytes": .integer(minimum: 0),
+                "id": id, "organizationId": id, "environmentId": id, "instanceId": id,
+                "kind": .enumeration(Snapshot.Kind.self),
+                "status": .enumeration(Snapshot.Status.self), "statusReason": .string,
+                "sizeBytes": .integer(minimum: 0),
                 "databaseSha256": .string, "filestoreSha256": .string, "pinned": .boolean, "location": .string,
                 "createdAt": .dateTime,
             ],
-            required: ["id", "organizationId", "environmentId", "instanceId", "kind", "status", "sizeBytes", "pinned", "createdAt"]),
+            required: [
+                "id", "organizationId", "environmentId", "instanceId", "kind", "status", "sizeBytes", "pinned",
+                "createdAt",
+            ]),
         "AuditEntry": .object(
             properties: [
-                "id": id, "organizationId": id, "actorId": .string, "actorName": .string, "action": .string, "resource": .string,
+                "id": id, "organizationId": id, "actorId": .string, "actorName": .string, "action": .string,
+                "resource": .string,
                 "resourceId": .string, "result": .integer, "ip": .string, "userAgent": .string, "requestId": .string,
                 "createdAt": .dateTime,
-            ], required: ["id", "organizationId", "actorName", "action", "resource", "result", "requestId", "createdAt"]),
+            ],
+            required: ["id", "organizationId", "actorName", "action", "resource", "result", "requestId", "createdAt"]),
     ]
 
     private static let apiKeyProperties: [String: Schema] = [

@@ -21,7 +21,8 @@ enum ServerRoutes {
 
     static let all: [APIRoute] = [
         APIRoute(
-            .post, "/api/servers", access: .permission(.manage(.servers)), summary: "Register a server (SSH key or password)",
+            .post, "/api/servers", access: .permission(.manage(.servers)),
+            summary: "Register a server (SSH key or password)",
             resource: "servers", body: Create.schema, status: .created, response: .reference("Server")
         ) { call in
             let caller = try call.caller
@@ -36,7 +37,8 @@ enum ServerRoutes {
             switch (input.privateKey, input.password) {
             case (let key?, nil):
                 guard key.contains("-----BEGIN"), key.contains("PRIVATE KEY-----") else {
-                    throw SlipwayError.invalid("privateKey", "must be a PEM or OpenSSH private key ('-----BEGIN ... PRIVATE KEY-----')")
+                    throw SlipwayError.invalid(
+                        "privateKey", "must be a PEM or OpenSSH private key ('-----BEGIN ... PRIVATE KEY-----')")
                 }
                 (method, credential) = (.privateKey, key)
             case (nil, let password?):
@@ -48,22 +50,27 @@ enum ServerRoutes {
             }
             let now = call.backend.clock()
             let server = Server(
-                organizationId: caller.organization.id, name: input.name, host: input.host, port: port, user: input.user,
+                organizationId: caller.organization.id, name: input.name, host: input.host, port: port,
+                user: input.user,
                 authMethod: method, createdAt: now, updatedAt: now)
             try await call.store.createServer(server, encryptedCredential: try call.backend.secrets.seal(credential))
             return .json(server)
         },
         APIRoute(
-            .get, "/api/servers", access: .permission(.view(.servers)), summary: "The organization's servers", resource: "servers",
+            .get, "/api/servers", access: .permission(.view(.servers)), summary: "The organization's servers",
+            resource: "servers",
             response: Schemas.list("Server")
         ) { call in
             .json(ItemList(try await call.store.servers(organizationId: try call.caller.organization.id)))
         },
         APIRoute(
-            .get, "/api/servers/{serverId}", access: .permission(.view(.servers)), summary: "One server", resource: "servers",
+            .get, "/api/servers/{serverId}", access: .permission(.view(.servers)), summary: "One server",
+            resource: "servers",
             response: .reference("Server")
         ) { call in
-            guard let server = try await call.store.server(organizationId: try call.caller.organization.id, id: try call.parameter("serverId"))
+            guard
+                let server = try await call.store.server(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("serverId"))
             else { throw SlipwayError.notFound("server") }
             return .json(server)
         },
@@ -71,7 +78,9 @@ enum ServerRoutes {
             .delete, "/api/servers/{serverId}", access: .permission(.manage(.servers)),
             summary: "Forget a server with no instances", resource: "servers", status: .noContent, response: nil
         ) { call in
-            guard try await call.store.deleteServer(organizationId: try call.caller.organization.id, id: try call.parameter("serverId"))
+            guard
+                try await call.store.deleteServer(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("serverId"))
             else { throw SlipwayError.notFound("server") }
             return .empty
         },

@@ -14,18 +14,23 @@ enum SystemRoutes {
         [
             APIRoute(
                 .get, "/healthz", access: .public, summary: "Liveness and store check", resource: "system",
-                response: .object(properties: ["status": .enumeration(["ok"]), "version": .string], required: ["status", "version"])
+                response: .object(
+                    properties: ["status": .enumeration(["ok"]), "version": .string], required: ["status", "version"])
             ) { call in
                 _ = try await call.store.isEmpty()
                 return .json(Health(status: "ok", version: version))
             },
             APIRoute(
-                .get, "/metrics", access: .public, summary: "Prometheus metrics: requests by route and status, latencies, job counts",
+                .get, "/metrics", access: .public,
+                summary: "Prometheus metrics: requests by route and status, latencies, job counts",
                 resource: "system", response: nil
             ) { call in
                 let counts = try await call.store.deploymentStatusCounts()
                 let gauges = Deployment.Status.allCases.map { status in
-                    (name: "slipway_jobs", help: "Deployments (pipeline jobs) by status.", labels: ["status": status.rawValue], value: counts[status] ?? 0)
+                    (
+                        name: "slipway_jobs", help: "Deployments (pipeline jobs) by status.",
+                        labels: ["status": status.rawValue], value: counts[status] ?? 0
+                    )
                 }
                 return .text(call.backend.metrics.render(gauges: gauges), contentType: "text/plain; version=0.0.4")
             },

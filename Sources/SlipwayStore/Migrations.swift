@@ -142,7 +142,8 @@ enum Migrations {
             try await connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
             )
-            let applied = Set(try await connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
+            let applied = Set(
+                try await connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
             for migration in all where !applied.contains(migration.version) {
                 for statement in migration.statements {
                     try await connection.execute(statement, [])

@@ -45,12 +45,20 @@ public final class PostgresDatabase: SQLDatabase {
         timeout: Duration = .seconds(10)
     ) async throws -> PostgresDatabase {
         let endpoint = try Endpoint(url: url)
-        try await verify(endpoint, logger: logger, timeout: timeout)
         var configuration = endpoint.clientConfiguration()
         configuration.options.maximumConnections = 10
         configuration.options.connectTimeout = timeout
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        return PostgresDatabase(client: client, logger: logger)
+        // Started before the check, so that `run()` is under way by the first lease (a lease made
+        // earlier would only wait, but postgres-nio logs a warning for it).
+        let database = PostgresDatabase(client: client, logger: logger)
+        do {
+            try await verify(endpoint, logger: logger, timeout: timeout)
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        return database
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
@@ -70,7 +78,7 @@ public final class PostgresDatabase: SQLDatabase {
                     try await connection.execute("ROLLBACK", [])
                 } catch {
                     // The connection's state is unknown: drop it rather than hand it to the next caller.
-                    connection.discard()
+                    await connection.discard()
                 }
                 throw error
             }
@@ -82,7 +90,7 @@ public final class PostgresDatabase: SQLDatabase {
                     throw SQLError.database("the transaction was rolled back because one of its statements failed")
                 }
             } catch {
-                connection.discard()
+                await connection.discard()
                 throw error
             }
             return value
@@ -97,6 +105,9 @@ public final class PostgresDatabase: SQLDatabase {
     /// Leases a pooled connection for `work`. Errors thrown by `work` pass through unchanged;
     /// those of the pool itself become `SQLError`s.
     private func withLeasedConnection<T: Sendable>(_ work: (PGConnection) async throws -> T) async throws -> T {
+        guard !runTask.isCancelled else {
+            throw SQLError.database("the PostgreSQL database was closed")
+        }
         let logger = logger
         do {
             return try await client.withConnection { connection in
@@ -118,7 +129,8 @@ public final class PostgresDatabase: SQLDatabase {
     private static func verify(_ endpoint: Endpoint, logger: Logger, timeout: Duration) async throws {
         let configuration = try endpoint.connectionConfiguration(timeout: timeout)
         let failure = { (reason: String) in
-            SQLError.database("could not connect to PostgreSQL at \(endpoint.location), \(endpoint.identity): \(reason)")
+            SQLError.database(
+                "could not connect to PostgreSQL at \(endpoint.location), \(endpoint.identity): \(reason)")
         }
         do {
             try await withDeadline(timeout) {
@@ -188,9 +200,11 @@ private struct PGConnection: SQLConnection {
         }
     }
 
-    /// Closes the connection so the pool replaces it instead of lending it out again.
-    func discard() {
-        let _: EventLoopFuture<Void> = connection.close()
+    /// Closes the connection so the pool replaces it instead of lending it out again. Waits for the
+    /// close: the pool hears of it through the close future, and must before the lease is returned,
+    /// or it lends the closing connection to the next caller.
+    func discard() async {
+        try? await connection.close()
     }
 }
 
@@ -269,7 +283,7 @@ extension PostgresDatabase {
         // `PSQLError.description` is a fixed placeholder; the code and the underlying error say more.
         var text = "\(error.code)"
         if let underlying = error.underlying {
-            text += ": \(underlying)"
+            text += ": " + reason(underlying)
         }
         return text
     }
@@ -328,7 +342,8 @@ extension PostgresDatabase {
             }
             // Never echo the URL itself: it usually holds a password.
             guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
-                throw invalid("is not a URL (percent-encode @, :, / and % in the user and password as %40, %3A, %2F, %25)")
+                throw invalid(
+                    "is not a URL (percent-encode @, :, / and % in the user and password as %40, %3A, %2F, %25)")
             }
             guard scheme == "postgres" || scheme == "postgresql" else {
                 throw invalid("must start with postgres:// or postgresql://, not \(scheme)://")
@@ -357,7 +372,8 @@ extension PostgresDatabase {
                 case ("host", let directory) where directory.hasPrefix("/"):
                     socketDirectory = directory
                 case ("host", _):
-                    throw invalid("has a host parameter that is not an absolute socket directory: use ?host=/run/postgresql")
+                    throw invalid(
+                        "has a host parameter that is not an absolute socket directory: use ?host=/run/postgresql")
                 case (let name, _):
                     throw invalid("has the unknown parameter '\(name)'; only sslmode and host are understood")
                 }
@@ -374,7 +390,8 @@ extension PostgresDatabase {
                 var host = components.host ?? ""
                 if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
                 guard !host.isEmpty else {
-                    throw invalid("names no host: put it after the @, or give a socket directory as ?host=/run/postgresql")
+                    throw invalid(
+                        "names no host: put it after the @, or give a socket directory as ?host=/run/postgresql")
                 }
                 address = .tcp(host: host, port: port)
             }

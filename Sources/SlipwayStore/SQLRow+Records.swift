@@ -5,21 +5,27 @@ import SlipwayCore
 
 extension Organization {
     init(_ row: SQLRow) throws {
-        self.init(id: try row.string("id"), name: try row.string("name"), slug: try row.string("slug"), createdAt: try row.date("created_at"))
+        self.init(
+            id: try row.string("id"), name: try row.string("name"), slug: try row.string("slug"),
+            createdAt: try row.date("created_at"))
     }
 }
 
 extension User {
     init(_ row: SQLRow) throws {
-        self.init(id: try row.string("id"), name: try row.string("name"), email: try row.string("email"), createdAt: try row.date("created_at"))
+        self.init(
+            id: try row.string("id"), name: try row.string("name"), email: try row.string("email"),
+            createdAt: try row.date("created_at"))
     }
 }
 
 extension Member {
     init(_ row: SQLRow) throws {
         self.init(
-            organizationId: try row.string("organization_id"), userId: try row.string("user_id"), role: try row.string("role"),
-            userName: try row.string("user_name"), email: try row.string("email"), createdAt: try row.date("created_at"))
+            organizationId: try row.string("organization_id"), userId: try row.string("user_id"),
+            role: try row.string("role"),
+            userName: try row.string("user_name"), email: try row.string("email"), createdAt: try row.date("created_at")
+        )
     }
 }
 
@@ -34,7 +40,8 @@ extension Role {
 extension APIToken {
     init(_ row: SQLRow) throws {
         self.init(
-            id: try row.string("id"), kind: try row.enum("kind"), name: try row.string("name"), prefix: try row.string("prefix"),
+            id: try row.string("id"), kind: try row.enum("kind"), name: try row.string("name"),
+            prefix: try row.string("prefix"),
             organizationId: try row.optionalString("organization_id"), userId: try row.optionalString("user_id"),
             permissions: try row.permissions("permissions"), role: try row.optionalString("role"),
             expiresAt: try row.optionalDate("expires_at"), revokedAt: try row.optionalDate("revoked_at"),
@@ -48,7 +55,8 @@ extension Server {
             id: try row.string("id"), organizationId: try row.string("organization_id"), name: try row.string("name"),
             host: try row.string("host"), port: try row.int("port"), user: try row.string("ssh_user"),
             authMethod: try row.enum("auth_method"), status: try row.enum("status"),
-            statusReason: try row.optionalString("status_reason"), hostKeyFingerprint: try row.optionalString("host_key_fingerprint"),
+            statusReason: try row.optionalString("status_reason"),
+            hostKeyFingerprint: try row.optionalString("host_key_fingerprint"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }
@@ -73,19 +81,25 @@ extension BranchMapping {
 extension Environment {
     init(_ row: SQLRow) throws {
         self.init(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), projectId: try row.string("project_id"),
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            projectId: try row.string("project_id"),
             name: try row.string("name"), type: try row.enum("type"), branch: try row.string("branch"),
-            autoDeploy: try row.bool("auto_deploy"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+            autoDeploy: try row.bool("auto_deploy"), createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at"))
     }
 }
 
 extension Instance {
     init(_ row: SQLRow) throws {
         self.init(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), projectId: try row.string("project_id"),
-            environmentId: try row.string("environment_id"), serverId: try row.string("server_id"), name: try row.string("name"),
-            status: try row.enum("status"), activeColor: try row.optionalString("active_color").flatMap(Instance.Color.init),
-            port: try row.optionalInt("port"), healthPath: try row.optionalString("health_path"), image: try row.optionalString("image"),
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            projectId: try row.string("project_id"),
+            environmentId: try row.string("environment_id"), serverId: try row.string("server_id"),
+            name: try row.string("name"),
+            status: try row.enum("status"),
+            activeColor: try row.optionalString("active_color").flatMap(Instance.Color.init),
+            port: try row.optionalInt("port"), healthPath: try row.optionalString("health_path"),
+            image: try row.optionalString("image"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }
@@ -93,11 +107,13 @@ extension Instance {
 extension Deployment {
     init(_ row: SQLRow, steps: [Step]) throws {
         self.init(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), projectId: try row.string("project_id"),
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            projectId: try row.string("project_id"),
             environmentId: try row.string("environment_id"), instanceId: try row.optionalString("instance_id"),
             triggerType: try row.enum("trigger_type"), branch: try row.optionalString("branch"),
             commitSha: try row.optionalString("commit_sha"), tag: try row.optionalString("tag"),
-            commitMessage: try row.optionalString("commit_message"), commitAuthor: try row.optionalString("commit_author"),
+            commitMessage: try row.optionalString("commit_message"),
+            commitAuthor: try row.optionalString("commit_author"),
             status: try row.enum("status"), snapshotId: try row.optionalString("snapshot_id"),
             activeColor: try row.optionalString("active_color").flatMap(Instance.Color.init),
             imageDigest: try row.optionalString("image_digest"), durationMs: try row.optionalInt("duration_ms"),
@@ -119,7 +135,8 @@ extension Snapshot {
     init(_ row: SQLRow) throws {
         self.init(
             id: try row.string("id"), organizationId: try row.string("organization_id"),
-            environmentId: try row.string("environment_id"), instanceId: try row.string("instance_id"), kind: try row.enum("kind"),
+            environmentId: try row.string("environment_id"), instanceId: try row.string("instance_id"),
+            kind: try row.enum("kind"),
             status: try row.enum("status"), statusReason: try row.optionalString("status_reason"),
             sizeBytes: try row.int("size_bytes"), databaseSha256: try row.optionalString("database_sha256"),
             filestoreSha256: try row.optionalString("filestore_sha256"), pinned: try row.bool("pinned"),
@@ -130,9 +147,12 @@ extension Snapshot {
 extension AuditEntry {
     init(_ row: SQLRow) throws {
         self.init(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), actorId: try row.optionalString("actor_id"),
-            actorName: try row.string("actor_name"), action: try row.string("action"), resource: try row.string("resource"),
-            resourceId: try row.optionalString("resource_id"), result: try row.int("result"), ip: try row.optionalString("ip"),
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            actorId: try row.optionalString("actor_id"),
+            actorName: try row.string("actor_name"), action: try row.string("action"),
+            resource: try row.string("resource"),
+            resourceId: try row.optionalString("resource_id"), result: try row.int("result"),
+            ip: try row.optionalString("ip"),
             userAgent: try row.optionalString("user_agent"), requestId: try row.string("request_id"),
             createdAt: try row.date("created_at"))
     }
@@ -141,7 +161,9 @@ extension AuditEntry {
 extension SQLRow {
     func permissions(_ column: String) throws -> [Permission] {
         try json(column, as: [String].self).map { text in
-            guard let permission = Permission(string: text) else { throw SQLError.decoding("unknown permission '\(text)'") }
+            guard let permission = Permission(string: text) else {
+                throw SQLError.decoding("unknown permission '\(text)'")
+            }
             return permission
         }
     }

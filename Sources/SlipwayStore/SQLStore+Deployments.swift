@@ -13,10 +13,12 @@ extension SQLStore {
                 """,
                 .text(deployment.id), .text(deployment.organizationId), .text(deployment.projectId),
                 .text(deployment.environmentId), .init(deployment.instanceId), .text(deployment.triggerType.rawValue),
-                .init(deployment.branch), .init(deployment.commitSha), .init(deployment.tag), .init(deployment.commitMessage),
+                .init(deployment.branch), .init(deployment.commitSha), .init(deployment.tag),
+                .init(deployment.commitMessage),
                 .init(deployment.commitAuthor), .text(deployment.status.rawValue), .init(deployment.snapshotId),
                 .init(deployment.activeColor?.rawValue), .init(deployment.imageDigest), .init(deployment.durationMs),
-                .init(deployment.error), .init(deployment.createdAt), .init(deployment.startedAt), .init(deployment.completedAt))
+                .init(deployment.error), .init(deployment.createdAt), .init(deployment.startedAt),
+                .init(deployment.completedAt))
             for (position, step) in deployment.steps.enumerated() {
                 try await connection.execute(
                     """
@@ -29,11 +31,15 @@ extension SQLStore {
         }
     }
 
-    public func deployments(organizationId: String, projectId: String, page: PageRequest) async throws -> Page<Deployment> {
+    public func deployments(organizationId: String, projectId: String, page: PageRequest) async throws -> Page<
+        Deployment
+    > {
         try await read { connection in
             let scope: [SQLValue] = [.text(organizationId), .text(projectId)]
-            let total = try await connection.first(
-                "SELECT COUNT(*) AS n FROM deployments WHERE organization_id = ? AND project_id = ?", scope)?.int("n") ?? 0
+            let total =
+                try await connection.first(
+                    "SELECT COUNT(*) AS n FROM deployments WHERE organization_id = ? AND project_id = ?", scope)?.int(
+                    "n") ?? 0
             let rows = try await connection.query(
                 """
                 SELECT * FROM deployments WHERE organization_id = ? AND project_id = ?
@@ -47,8 +53,10 @@ extension SQLStore {
 
     public func deployment(organizationId: String, id: String) async throws -> Deployment? {
         try await read { connection in
-            guard let row = try await connection.first(
-                "SELECT * FROM deployments WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)])
+            guard
+                let row = try await connection.first(
+                    "SELECT * FROM deployments WHERE organization_id = ? AND id = ?",
+                    [.text(organizationId), .text(id)])
             else { return nil }
             return try Deployment(row, steps: try await Self.steps(of: [id], connection)[id] ?? [])
         }
@@ -65,7 +73,9 @@ extension SQLStore {
     }
 
     /// The steps of several deployments in one query, in pipeline order.
-    private static func steps(of deploymentIds: [String], _ connection: any SQLConnection) async throws -> [String: [Step]] {
+    private static func steps(of deploymentIds: [String], _ connection: any SQLConnection) async throws -> [String:
+        [Step]]
+    {
         guard !deploymentIds.isEmpty else { return [:] }
         let placeholders = Array(repeating: "?", count: deploymentIds.count).joined(separator: ", ")
         let rows = try await connection.query(

@@ -9,7 +9,8 @@ extension SQLStore {
                 INSERT INTO environments (id, organization_id, project_id, name, type, branch, auto_deploy, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                .text(environment.id), .text(environment.organizationId), .text(environment.projectId), .text(environment.name),
+                .text(environment.id), .text(environment.organizationId), .text(environment.projectId),
+                .text(environment.name),
                 .text(environment.type.rawValue), .text(environment.branch), .init(environment.autoDeploy),
                 .init(environment.createdAt), .init(environment.updatedAt))
         }
@@ -32,7 +33,8 @@ extension SQLStore {
         try await write(conflict: "name", "an environment named '\(environment.name)' already exists in this project") {
             try await $0.execute(
                 "UPDATE environments SET name = ?, type = ?, branch = ?, auto_deploy = ?, updated_at = ? WHERE organization_id = ? AND id = ?",
-                .text(environment.name), .text(environment.type.rawValue), .text(environment.branch), .init(environment.autoDeploy),
+                .text(environment.name), .text(environment.type.rawValue), .text(environment.branch),
+                .init(environment.autoDeploy),
                 .init(Date()), .text(environment.organizationId), .text(environment.id))
             return try await Self.environment(environment.organizationId, environment.id, $0)
         }
@@ -40,11 +42,14 @@ extension SQLStore {
 
     public func deleteEnvironment(organizationId: String, id: String) async throws -> Bool {
         try await write {
-            try await $0.execute("DELETE FROM environments WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0
+            try await $0.execute(
+                "DELETE FROM environments WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0
         }
     }
 
-    private static func environment(_ organizationId: String, _ id: String, _ connection: any SQLConnection) async throws -> Environment? {
+    private static func environment(_ organizationId: String, _ id: String, _ connection: any SQLConnection)
+        async throws -> Environment?
+    {
         try await connection.first(
             "SELECT * FROM environments WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)]
         ).map(Environment.init)

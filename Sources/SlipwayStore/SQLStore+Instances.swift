@@ -10,8 +10,10 @@ extension SQLStore {
                     port, health_path, image, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                .text(instance.id), .text(instance.organizationId), .text(instance.projectId), .text(instance.environmentId),
-                .text(instance.serverId), .text(instance.name), .text(instance.status.rawValue), .init(instance.activeColor?.rawValue),
+                .text(instance.id), .text(instance.organizationId), .text(instance.projectId),
+                .text(instance.environmentId),
+                .text(instance.serverId), .text(instance.name), .text(instance.status.rawValue),
+                .init(instance.activeColor?.rawValue),
                 .init(instance.port), .init(instance.healthPath), .init(instance.image), .init(instance.createdAt),
                 .init(instance.updatedAt))
         }
@@ -28,14 +30,17 @@ extension SQLStore {
 
     public func instance(organizationId: String, id: String) async throws -> Instance? {
         try await read {
-            try await $0.first("SELECT * FROM instances WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)])
-                .map(Instance.init)
+            try await $0.first(
+                "SELECT * FROM instances WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)]
+            )
+            .map(Instance.init)
         }
     }
 
     public func deleteInstance(organizationId: String, id: String) async throws -> Bool {
         try await write {
-            try await $0.execute("DELETE FROM instances WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0
+            try await $0.execute(
+                "DELETE FROM instances WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0
         }
     }
 }

@@ -6,7 +6,9 @@ extension SQLStore {
         try await read { try await $0.query("SELECT id FROM users LIMIT 1").isEmpty }
     }
 
-    public func bootstrap(owner: User, organization: Organization, token: APIToken, secretHash: String) async throws -> Bool {
+    public func bootstrap(owner: User, organization: Organization, token: APIToken, secretHash: String) async throws
+        -> Bool
+    {
         try await write { connection in
             guard try await connection.query("SELECT id FROM users LIMIT 1").isEmpty else { return false }
             try await Self.insertUser(owner, connection)
@@ -25,11 +27,15 @@ extension SQLStore {
     }
 
     public func organization(id: String) async throws -> Organization? {
-        try await read { try await $0.first("SELECT * FROM organizations WHERE id = ?", [.text(id)]).map(Organization.init) }
+        try await read {
+            try await $0.first("SELECT * FROM organizations WHERE id = ?", [.text(id)]).map(Organization.init)
+        }
     }
 
     public func organization(slug: String) async throws -> Organization? {
-        try await read { try await $0.first("SELECT * FROM organizations WHERE slug = ?", [.text(slug)]).map(Organization.init) }
+        try await read {
+            try await $0.first("SELECT * FROM organizations WHERE slug = ?", [.text(slug)]).map(Organization.init)
+        }
     }
 
     public func organizations(userId: String) async throws -> [Organization] {
@@ -55,7 +61,9 @@ extension SQLStore {
     }
 
     public func createUser(_ user: User) async throws {
-        try await write(conflict: "email", "a user with this email already exists") { try await Self.insertUser(user, $0) }
+        try await write(conflict: "email", "a user with this email already exists") {
+            try await Self.insertUser(user, $0)
+        }
     }
 
     public func user(id: String) async throws -> User? {
@@ -70,8 +78,10 @@ extension SQLStore {
 
     public func members(organizationId: String) async throws -> [Member] {
         try await read {
-            try await $0.query(Self.memberSelect + " WHERE m.organization_id = ? ORDER BY m.created_at, u.id", .text(organizationId))
-                .map(Member.init)
+            try await $0.query(
+                Self.memberSelect + " WHERE m.organization_id = ? ORDER BY m.created_at, u.id", .text(organizationId)
+            )
+            .map(Member.init)
         }
     }
 
@@ -99,7 +109,8 @@ extension SQLStore {
                 try await Self.requireAnotherOwner(organizationId, connection, "remove")
             }
             return try await connection.execute(
-                "DELETE FROM members WHERE organization_id = ? AND user_id = ?", .text(organizationId), .text(userId)) > 0
+                "DELETE FROM members WHERE organization_id = ? AND user_id = ?", .text(organizationId), .text(userId))
+                > 0
         }
     }
 
@@ -110,13 +121,17 @@ extension SQLStore {
         FROM members m JOIN users u ON u.id = m.user_id
         """
 
-    private static func member(_ organizationId: String, _ userId: String, _ connection: any SQLConnection) async throws -> Member? {
+    private static func member(_ organizationId: String, _ userId: String, _ connection: any SQLConnection) async throws
+        -> Member?
+    {
         try await connection.first(
             memberSelect + " WHERE m.organization_id = ? AND m.user_id = ?", [.text(organizationId), .text(userId)]
         ).map(Member.init)
     }
 
-    private static func requireAnotherOwner(_ organizationId: String, _ connection: any SQLConnection, _ verb: String) async throws {
+    private static func requireAnotherOwner(_ organizationId: String, _ connection: any SQLConnection, _ verb: String)
+        async throws
+    {
         let owners = try await connection.query(
             "SELECT COUNT(*) AS n FROM members WHERE organization_id = ? AND role = 'owner'", .text(organizationId))
         guard try (owners.first?.int("n") ?? 0) > 1 else {
@@ -138,7 +153,9 @@ extension SQLStore {
             .text(organization.id), .text(organization.name), .text(organization.slug), .init(organization.createdAt))
     }
 
-    static func insertMember(_ organizationId: String, _ userId: String, _ role: String, _ connection: any SQLConnection) async throws {
+    static func insertMember(
+        _ organizationId: String, _ userId: String, _ role: String, _ connection: any SQLConnection
+    ) async throws {
         try await connection.execute(
             "INSERT INTO members (organization_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
             .text(organizationId), .text(userId), .text(role), .init(Date()))

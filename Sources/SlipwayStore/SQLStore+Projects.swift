@@ -39,7 +39,8 @@ extension SQLStore {
         try await write(conflict: "name", "a project named '\(project.name)' already exists") { connection in
             let changed = try await connection.execute(
                 "UPDATE projects SET name = ?, repo_url = ?, updated_at = ? WHERE organization_id = ? AND id = ?",
-                .text(project.name), .text(project.repoUrl), .init(Date()), .text(project.organizationId), .text(project.id))
+                .text(project.name), .text(project.repoUrl), .init(Date()), .text(project.organizationId),
+                .text(project.id))
             guard changed > 0 else { return nil }
             try await Self.replaceBranchMappings(project, connection)
             return try await Self.project(project.organizationId, project.id, connection)
@@ -48,13 +49,17 @@ extension SQLStore {
 
     public func deleteProject(organizationId: String, id: String) async throws -> Bool {
         try await write {
-            try await $0.execute("DELETE FROM projects WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0
+            try await $0.execute(
+                "DELETE FROM projects WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0
         }
     }
 
-    private static func project(_ organizationId: String, _ id: String, _ connection: any SQLConnection) async throws -> Project? {
-        guard let row = try await connection.first(
-            "SELECT * FROM projects WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)])
+    private static func project(_ organizationId: String, _ id: String, _ connection: any SQLConnection) async throws
+        -> Project?
+    {
+        guard
+            let row = try await connection.first(
+                "SELECT * FROM projects WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)])
         else { return nil }
         let mappings = try await connection.query(
             "SELECT * FROM branch_mappings WHERE project_id = ? ORDER BY priority DESC, branch_pattern", .text(id))
@@ -67,13 +72,16 @@ extension SQLStore {
         var seen = Set<String>()
         for (index, mapping) in project.branchMappings.enumerated() {
             guard seen.insert(mapping.branchPattern).inserted else {
-                throw SlipwayError.invalid("branchMappings[\(index)].branchPattern", "'\(mapping.branchPattern)' is mapped twice")
+                throw SlipwayError.invalid(
+                    "branchMappings[\(index)].branchPattern", "'\(mapping.branchPattern)' is mapped twice")
             }
             let environment = try await connection.first(
-                "SELECT id FROM environments WHERE id = ? AND project_id = ?", [.text(mapping.environmentId), .text(project.id)])
+                "SELECT id FROM environments WHERE id = ? AND project_id = ?",
+                [.text(mapping.environmentId), .text(project.id)])
             guard environment != nil else {
                 throw SlipwayError.invalid(
-                    "branchMappings[\(index)].environmentId", "no environment '\(mapping.environmentId)' in this project")
+                    "branchMappings[\(index)].environmentId",
+                    "no environment '\(mapping.environmentId)' in this project")
             }
             try await connection.execute(
                 "INSERT INTO branch_mappings (project_id, branch_pattern, environment_id, priority) VALUES (?, ?, ?, ?)",

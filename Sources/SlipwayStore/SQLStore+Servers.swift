@@ -10,15 +10,19 @@ extension SQLStore {
                     status_reason, host_key_fingerprint, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                .text(server.id), .text(server.organizationId), .text(server.name), .text(server.host), .init(server.port),
-                .text(server.user), .text(server.authMethod.rawValue), .init(encryptedCredential), .text(server.status.rawValue),
-                .init(server.statusReason), .init(server.hostKeyFingerprint), .init(server.createdAt), .init(server.updatedAt))
+                .text(server.id), .text(server.organizationId), .text(server.name), .text(server.host),
+                .init(server.port),
+                .text(server.user), .text(server.authMethod.rawValue), .init(encryptedCredential),
+                .text(server.status.rawValue),
+                .init(server.statusReason), .init(server.hostKeyFingerprint), .init(server.createdAt),
+                .init(server.updatedAt))
         }
     }
 
     public func servers(organizationId: String) async throws -> [Server] {
         try await read {
-            try await $0.query("SELECT * FROM servers WHERE organization_id = ? ORDER BY name", .text(organizationId)).map(Server.init)
+            try await $0.query("SELECT * FROM servers WHERE organization_id = ? ORDER BY name", .text(organizationId))
+                .map(Server.init)
         }
     }
 
@@ -29,7 +33,8 @@ extension SQLStore {
     public func encryptedCredential(organizationId: String, serverId: String) async throws -> String? {
         try await read {
             try await $0.first(
-                "SELECT credential FROM servers WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(serverId)]
+                "SELECT credential FROM servers WHERE organization_id = ? AND id = ?",
+                [.text(organizationId), .text(serverId)]
             )?.optionalString("credential")
         }
     }
@@ -42,8 +47,10 @@ extension SQLStore {
                     host_key_fingerprint = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """,
-                .text(server.name), .text(server.host), .init(server.port), .text(server.user), .text(server.status.rawValue),
-                .init(server.statusReason), .init(server.hostKeyFingerprint), .init(Date()), .text(server.organizationId),
+                .text(server.name), .text(server.host), .init(server.port), .text(server.user),
+                .text(server.status.rawValue),
+                .init(server.statusReason), .init(server.hostKeyFingerprint), .init(Date()),
+                .text(server.organizationId),
                 .text(server.id))
             return try await Self.server(server.organizationId, server.id, connection)
         }
@@ -52,16 +59,21 @@ extension SQLStore {
     public func deleteServer(organizationId: String, id: String) async throws -> Bool {
         try await write { connection in
             let used = try await connection.query(
-                "SELECT COUNT(*) AS n FROM instances WHERE organization_id = ? AND server_id = ?", .text(organizationId), .text(id))
+                "SELECT COUNT(*) AS n FROM instances WHERE organization_id = ? AND server_id = ?",
+                .text(organizationId), .text(id))
             if try (used.first?.int("n") ?? 0) > 0 {
-                throw SlipwayError(.conflict, code: "server_in_use", message: "instances run on this server: remove or move them first")
+                throw SlipwayError(
+                    .conflict, code: "server_in_use", message: "instances run on this server: remove or move them first"
+                )
             }
             return try await connection.execute(
                 "DELETE FROM servers WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0
         }
     }
 
-    private static func server(_ organizationId: String, _ id: String, _ connection: any SQLConnection) async throws -> Server? {
+    private static func server(_ organizationId: String, _ id: String, _ connection: any SQLConnection) async throws
+        -> Server?
+    {
         try await connection.first(
             "SELECT * FROM servers WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)]
         ).map(Server.init)

@@ -10,7 +10,8 @@ extension SQLStore {
                     database_sha256, filestore_sha256, pinned, location, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                .text(snapshot.id), .text(snapshot.organizationId), .text(snapshot.environmentId), .text(snapshot.instanceId),
+                .text(snapshot.id), .text(snapshot.organizationId), .text(snapshot.environmentId),
+                .text(snapshot.instanceId),
                 .text(snapshot.kind.rawValue), .text(snapshot.status.rawValue), .init(snapshot.statusReason),
                 .init(snapshot.sizeBytes), .init(snapshot.databaseSha256), .init(snapshot.filestoreSha256),
                 .init(snapshot.pinned), .init(snapshot.location), .init(snapshot.createdAt))
@@ -28,8 +29,10 @@ extension SQLStore {
 
     public func snapshot(organizationId: String, id: String) async throws -> Snapshot? {
         try await read {
-            try await $0.first("SELECT * FROM snapshots WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)])
-                .map(Snapshot.init)
+            try await $0.first(
+                "SELECT * FROM snapshots WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)]
+            )
+            .map(Snapshot.init)
         }
     }
 }

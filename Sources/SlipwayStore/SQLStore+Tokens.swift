@@ -3,11 +3,15 @@ import SlipwayCore
 
 extension SQLStore {
     public func createToken(_ token: APIToken, secretHash: String) async throws {
-        try await write(conflict: "token", "token clash, try again") { try await Self.insertToken(token, secretHash: secretHash, $0) }
+        try await write(conflict: "token", "token clash, try again") {
+            try await Self.insertToken(token, secretHash: secretHash, $0)
+        }
     }
 
     public func token(secretHash: String) async throws -> APIToken? {
-        try await read { try await $0.first("SELECT * FROM api_tokens WHERE secret_hash = ?", [.text(secretHash)]).map(APIToken.init) }
+        try await read {
+            try await $0.first("SELECT * FROM api_tokens WHERE secret_hash = ?", [.text(secretHash)]).map(APIToken.init)
+        }
     }
 
     public func apiKeys(organizationId: String) async throws -> [APIToken] {
@@ -33,12 +37,17 @@ extension SQLStore {
     }
 
     public func recordTokenUse(id: String, at date: Date) async throws {
-        try await write { try await $0.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", .init(date), .text(id)) }
+        try await write {
+            try await $0.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", .init(date), .text(id))
+        }
     }
 
-    private static func apiKey(_ organizationId: String, _ id: String, _ connection: any SQLConnection) async throws -> APIToken? {
+    private static func apiKey(_ organizationId: String, _ id: String, _ connection: any SQLConnection) async throws
+        -> APIToken?
+    {
         try await connection.first(
-            "SELECT * FROM api_tokens WHERE organization_id = ? AND id = ? AND kind = 'apiKey'", [.text(organizationId), .text(id)]
+            "SELECT * FROM api_tokens WHERE organization_id = ? AND id = ? AND kind = 'apiKey'",
+            [.text(organizationId), .text(id)]
         ).map(APIToken.init)
     }
 

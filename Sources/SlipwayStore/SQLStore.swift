@@ -17,7 +17,8 @@ public final class SQLStore: Store {
     public static func open(dataDirectory: String, databaseURL: String?, logger: Logger) async throws -> SQLStore {
         if let databaseURL, !databaseURL.isEmpty {
             guard databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") else {
-                throw SlipwayError.invalid("databaseUrl", "must start with postgres:// (like postgres://slipway:secret@db:5432/slipway)")
+                throw SlipwayError.invalid(
+                    "databaseUrl", "must start with postgres:// (like postgres://slipway:secret@db:5432/slipway)")
             }
             return try await SQLStore(database: PostgresDatabase.connect(url: databaseURL, logger: logger))
         }

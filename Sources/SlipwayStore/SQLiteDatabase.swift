@@ -24,7 +24,8 @@ public final class SQLiteDatabase: SQLDatabase {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw SlipwayError(.internal, code: "store_open_failed", message: "cannot open SQLite database at \(path): \(error)")
+            throw SlipwayError(
+                .internal, code: "store_open_failed", message: "cannot open SQLite database at \(path): \(error)")
         }
     }
 

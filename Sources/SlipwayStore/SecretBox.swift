@@ -14,13 +14,16 @@ public struct SecretBox: Sendable {
     public static func load(environmentValue: String?, dataDirectory: String) throws -> SecretBox {
         if let text = environmentValue, !text.isEmpty {
             guard let bytes = decodeKey(text), bytes.count == 32 else {
-                throw SlipwayError.invalid("SLIPWAY_SECRET_KEY", "must be 32 bytes as 64 hex characters or base64 (try: openssl rand -hex 32)")
+                throw SlipwayError.invalid(
+                    "SLIPWAY_SECRET_KEY", "must be 32 bytes as 64 hex characters or base64 (try: openssl rand -hex 32)")
             }
             return SecretBox(key: SymmetricKey(data: bytes))
         }
         let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("secret.key").path
         if let existing = FileManager.default.contents(atPath: path) {
-            guard let bytes = decodeKey(String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            guard
+                let bytes = decodeKey(
+                    String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
                 bytes.count == 32
             else {
                 throw SlipwayError(.internal, code: "bad_secret_key", message: "\(path) does not hold a 32-byte key")
@@ -30,7 +33,9 @@ public struct SecretBox: Sendable {
         let key = SymmetricKey(size: .bits256)
         let hex = key.withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else { throw SlipwayError(.internal, code: "secret_key_write_failed", message: "cannot write \(path)") }
         return SecretBox(key: key)
     }
@@ -52,7 +57,11 @@ public struct SecretBox: Sendable {
             let plaintext = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: key)
             return String(decoding: plaintext, as: UTF8.self)
         } catch {
-            throw SlipwayError(.internal, code: "secret_key_mismatch", message: "a stored secret cannot be decrypted with this key: is SLIPWAY_SECRET_KEY the one it was sealed with?")
+            throw SlipwayError(
+                .internal, code: "secret_key_mismatch",
+                message:
+                    "a stored secret cannot be decrypted with this key: is SLIPWAY_SECRET_KEY the one it was sealed with?"
+            )
         }
     }
 

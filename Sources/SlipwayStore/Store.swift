@@ -105,7 +105,9 @@ public struct AuditFilter: Sendable, Equatable {
     public var since: Date?
     public var until: Date?
 
-    public init(actorId: String? = nil, action: String? = nil, resource: String? = nil, since: Date? = nil, until: Date? = nil) {
+    public init(
+        actorId: String? = nil, action: String? = nil, resource: String? = nil, since: Date? = nil, until: Date? = nil
+    ) {
         self.actorId = actorId
         self.action = action
         self.resource = resource

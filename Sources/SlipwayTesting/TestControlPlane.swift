@@ -19,15 +19,19 @@ public struct TestControlPlane: Sendable {
 
     public static func make(_ kind: StoreKind = .sqlite) async throws -> TestControlPlane {
         let testStore = try await TestStore.make(kind, label: "api")
-        guard let first = try await FirstStart.runIfNeeded(store: testStore.store, dataDirectory: testStore.directory) else {
+        guard let first = try await FirstStart.runIfNeeded(store: testStore.store, dataDirectory: testStore.directory)
+        else {
             throw SlipwayError(.internal, code: "test_setup", message: "first start did not run on a fresh store")
         }
         let backend = Backend(store: testStore.store, secrets: SecretBox(key: SymmetricKey(size: .bits256)))
-        return TestControlPlane(testStore: testStore, backend: backend, ownerToken: first.token, organization: first.organization)
+        return TestControlPlane(
+            testStore: testStore, backend: backend, ownerToken: first.token, organization: first.organization)
     }
 
     /// Runs `body` with a fresh control plane and removes its store afterwards, whether `body` throws or not.
-    public static func with<T>(_ kind: StoreKind = .sqlite, _ body: (TestControlPlane) async throws -> T) async throws -> T {
+    public static func with<T>(_ kind: StoreKind = .sqlite, _ body: (TestControlPlane) async throws -> T) async throws
+        -> T
+    {
         let plane = try await make(kind)
         do {
             let result = try await body(plane)
@@ -43,14 +47,17 @@ public struct TestControlPlane: Sendable {
     public func test<T: Sendable>(
         _ mode: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        let app = ControlPlane.makeApplication(backend: backend, host: "127.0.0.1", port: 0, logger: Logger(label: "slipway.test"))
+        let app = ControlPlane.makeApplication(
+            backend: backend, host: "127.0.0.1", port: 0, logger: Logger(label: "slipway.test"))
         return try await app.test(mode, body)
     }
 
     public func remove() async { await testStore.remove() }
 
     /// A new user who owns a new organization, and their personal token.
-    public func makeTenant(slug: String, role: SystemRole = .owner) async throws -> (organization: Organization, user: User, token: String) {
+    public func makeTenant(slug: String, role: SystemRole = .owner) async throws -> (
+        organization: Organization, user: User, token: String
+    ) {
         let user = User(name: "User \(slug)", email: "\(slug)-\(UUID().uuidString.prefix(8))@example.test")
         let organization = Organization(name: "Org \(slug)", slug: slug)
         try await store.createUser(user)
@@ -71,10 +78,13 @@ public struct TestControlPlane: Sendable {
     }
 
     /// An API key of `organization` holding exactly `permissions`, made through the store.
-    public func makeAPIKey(in organization: Organization, permissions: [Permission], expiresAt: Date? = nil) async throws -> String {
+    public func makeAPIKey(in organization: Organization, permissions: [Permission], expiresAt: Date? = nil)
+        async throws -> String
+    {
         let secret = TokenSecret.make(kind: .apiKey)
         let key = APIToken(
-            kind: .apiKey, name: "test key", prefix: TokenSecret.displayPrefix(secret), organizationId: organization.id, userId: nil,
+            kind: .apiKey, name: "test key", prefix: TokenSecret.displayPrefix(secret), organizationId: organization.id,
+            userId: nil,
             permissions: permissions, expiresAt: expiresAt)
         try await store.createToken(key, secretHash: TokenSecret.hash(secret))
         return secret
@@ -82,7 +92,9 @@ public struct TestControlPlane: Sendable {
 
     private func personalToken(for user: User) async throws -> String {
         let secret = TokenSecret.make(kind: .personal)
-        let token = APIToken(kind: .personal, name: "test", prefix: TokenSecret.displayPrefix(secret), organizationId: nil, userId: user.id)
+        let token = APIToken(
+            kind: .personal, name: "test", prefix: TokenSecret.displayPrefix(secret), organizationId: nil,
+            userId: user.id)
         try await store.createToken(token, secretHash: TokenSecret.hash(secret))
         return secret
     }

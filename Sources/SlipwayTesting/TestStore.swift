@@ -16,7 +16,9 @@ public struct TestStore: Sendable {
     private let postgresURL: String?
 
     public static func make(_ kind: StoreKind, label: String = "store") async throws -> TestStore {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-test-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "slipway-test-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let logger = Logger(label: "slipway.test")
         switch kind {
@@ -37,7 +39,9 @@ public struct TestStore: Sendable {
     }
 
     /// Runs `body` with a fresh store and removes it afterwards, whether `body` throws or not.
-    public static func with<T>(_ kind: StoreKind, label: String = "store", _ body: (SQLStore) async throws -> T) async throws -> T {
+    public static func with<T>(_ kind: StoreKind, label: String = "store", _ body: (SQLStore) async throws -> T)
+        async throws -> T
+    {
         let testStore = try await make(kind, label: label)
         do {
             let result = try await body(testStore.store)

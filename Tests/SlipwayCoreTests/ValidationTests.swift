@@ -6,7 +6,9 @@ struct ValidationRuleTests {
     @Test("slugs: 3 to 50 of a-z, 0-9 and -", arguments: ["abc", "acme-2", String(repeating: "a", count: 50)])
     func goodSlugs(slug: String) throws { try Validation.slug(slug) }
 
-    @Test("bad slugs name the field", arguments: ["ab", "ABC", "a_b", "a b", "ünï", String(repeating: "a", count: 51), ""])
+    @Test(
+        "bad slugs name the field",
+        arguments: ["ab", "ABC", "a_b", "a b", "ünï", String(repeating: "a", count: 51), ""])
     func badSlugs(slug: String) {
         #expect(throws: SlipwayError.self) { try Validation.slug(slug) }
         do { try Validation.slug(slug) } catch let error as SlipwayError { #expect(error.field == "slug") } catch {}

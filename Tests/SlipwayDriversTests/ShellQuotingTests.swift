@@ -5,8 +5,10 @@ import Testing
 @Suite("Shell quoting")
 struct ShellQuotingTests {
     static let hostile: [String] = [
-        "plain", "", " ", "it's", "'", "''", "\"double\"", "$(touch /tmp/pwned)", "`id`", "a; rm -rf /", "a | cat /etc/passwd",
-        "line1\nline2", "*", "?", "[a-z]", "~", "-rf", "--help", "$HOME", "${PATH}", "\\", "a\\'b", "\t tab", "é ünï 中文 🚀",
+        "plain", "", " ", "it's", "'", "''", "\"double\"", "$(touch /tmp/pwned)", "`id`", "a; rm -rf /",
+        "a | cat /etc/passwd",
+        "line1\nline2", "*", "?", "[a-z]", "~", "-rf", "--help", "$HOME", "${PATH}", "\\", "a\\'b", "\t tab",
+        "é ünï 中文 🚀",
         String(repeating: "x'y\"z$", count: 5000), "!event", "#comment", "&background", "a>b", "<in", "(sub)", "{a,b}",
     ]
 
@@ -24,7 +26,9 @@ struct ShellQuotingTests {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        let received = data.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+        let received = data.split(separator: 0, omittingEmptySubsequences: false).dropLast().map {
+            String(decoding: $0, as: UTF8.self)
+        }
         #expect(received == [argument, "second"])
     }
 

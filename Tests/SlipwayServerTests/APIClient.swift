@@ -44,7 +44,8 @@ extension JSONValue {
 
 /// Sends a request the way a client would: bearer token, optional org header, JSON body.
 func send(
-    _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, token: String? = nil, org: String? = nil,
+    _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, token: String? = nil,
+    org: String? = nil,
     body: String? = nil, headers extra: HTTPFields = [:]
 ) async throws -> Reply {
     var headers = extra
@@ -60,7 +61,9 @@ func send(
 }
 
 /// Creates a record through the API and returns its id, failing the test with the answer when it does not work.
-func create(_ client: any TestClientProtocol, _ path: String, token: String, org: String? = nil, body: String) async throws -> String {
+func create(_ client: any TestClientProtocol, _ path: String, token: String, org: String? = nil, body: String)
+    async throws -> String
+{
     let reply = try await send(client, .post, path, token: token, org: org, body: body)
     try #require(reply.status == 201, "POST \(path) answered \(reply.status): \(reply.text)")
     return try #require(reply["id"]?.string)

@@ -11,10 +11,12 @@ struct AuthTests {
     @Test("first start makes an owner whose token works, writes it 0600, and never runs again")
     func firstStart() async throws {
         let testStore = try await TestStore.make(.sqlite)
-        let first = try #require(try await FirstStart.runIfNeeded(store: testStore.store, dataDirectory: testStore.directory))
+        let first = try #require(
+            try await FirstStart.runIfNeeded(store: testStore.store, dataDirectory: testStore.directory))
         let attributes = try FileManager.default.attributesOfItem(atPath: first.tokenFile)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let written = try String(contentsOfFile: first.tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let written = try String(contentsOfFile: first.tokenFile, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(written == first.token)
         #expect(try await FirstStart.runIfNeeded(store: testStore.store, dataDirectory: testStore.directory) == nil)
         let stored = try await testStore.store.token(secretHash: TokenSecret.hash(first.token))
@@ -33,12 +35,14 @@ struct AuthTests {
                 let me = try await send(client, .get, "/api/me", token: plane.ownerToken)
                 #expect(me["organization"]?["slug"]?.string == "default")
                 let created = try await send(
-                    client, .post, "/api/organizations", token: plane.ownerToken, body: #"{"name":"Agency","slug":"agency"}"#)
+                    client, .post, "/api/organizations", token: plane.ownerToken,
+                    body: #"{"name":"Agency","slug":"agency"}"#)
                 #expect(created.status == 201)
                 let switched = try await send(client, .get, "/api/me", token: plane.ownerToken, org: "agency")
                 #expect(switched["organization"]?["slug"]?.string == "agency")
                 #expect(switched["role"]?.string == "owner")
-                let foreign = try await send(client, .get, "/api/me", token: plane.ownerToken, org: other.organization.slug)
+                let foreign = try await send(
+                    client, .get, "/api/me", token: plane.ownerToken, org: other.organization.slug)
                 #expect(foreign.status == 404)
                 let list = try await send(client, .get, "/api/organizations", token: plane.ownerToken)
                 #expect(Set(list.items.compactMap { $0["slug"]?.string }) == ["default", "agency"])
@@ -51,7 +55,8 @@ struct AuthTests {
         try await TestControlPlane.with { plane in
             try await plane.test { client in
                 let created = try await send(
-                    client, .post, "/api/api-keys", token: plane.ownerToken, body: #"{"name":"read only","role":"viewer"}"#)
+                    client, .post, "/api/api-keys", token: plane.ownerToken,
+                    body: #"{"name":"read only","role":"viewer"}"#)
                 #expect(created.status == 201)
                 let secret = try #require(created["token"]?.string)
                 #expect(secret.hasPrefix("slw_"))
@@ -63,11 +68,13 @@ struct AuthTests {
 
                 #expect(try await send(client, .get, "/api/projects", token: secret).status == 200)
                 let refused = try await send(
-                    client, .post, "/api/projects", token: secret, body: #"{"name":"x1","repoUrl":"https://h.test/a.git","kind":"generic"}"#)
+                    client, .post, "/api/projects", token: secret,
+                    body: #"{"name":"x1","repoUrl":"https://h.test/a.git","kind":"generic"}"#)
                 #expect(refused.status == 403)
                 #expect(try await plane.store.projects(organizationId: plane.organization.id).isEmpty)
 
-                #expect(try await send(client, .delete, "/api/api-keys/\(keyId)", token: plane.ownerToken).status == 204)
+                #expect(
+                    try await send(client, .delete, "/api/api-keys/\(keyId)", token: plane.ownerToken).status == 204)
                 let revoked = try await send(client, .get, "/api/projects", token: secret)
                 #expect(revoked.status == 401)
                 #expect(revoked.text.contains("revoked"))
@@ -94,24 +101,34 @@ struct AuthTests {
             let admin = try await plane.makeMember(of: plane.organization, role: "admin")
             try await plane.test { client in
                 let grab = try await send(
-                    client, .post, "/api/api-keys", token: developer.token, body: #"{"name":"grab","permissions":["manage:servers"]}"#)
+                    client, .post, "/api/api-keys", token: developer.token,
+                    body: #"{"name":"grab","permissions":["manage:servers"]}"#)
                 #expect(grab.status == 403, "a developer made a key: \(grab.text)")
-                let adminKey = try await send(client, .post, "/api/api-keys", token: admin.token, body: #"{"name":"ok","role":"developer"}"#)
+                let adminKey = try await send(
+                    client, .post, "/api/api-keys", token: admin.token, body: #"{"name":"ok","role":"developer"}"#)
                 #expect(adminKey.status == 201)
                 let me = try await send(client, .get, "/api/me", token: plane.ownerToken)
                 let ownerId = try #require(me["user"]?["id"]?.string)
-                let demote = try await send(client, .patch, "/api/members/\(ownerId)", token: plane.ownerToken, body: #"{"role":"admin"}"#)
+                let demote = try await send(
+                    client, .patch, "/api/members/\(ownerId)", token: plane.ownerToken, body: #"{"role":"admin"}"#)
                 #expect(demote.status == 409)
                 #expect(demote.errorCode == "last_owner")
                 let remove = try await send(client, .delete, "/api/members/\(ownerId)", token: plane.ownerToken)
                 #expect(remove.status == 409)
-                let crown = try await send(client, .patch, "/api/members/\(admin.user.id)", token: admin.token, body: #"{"role":"owner"}"#)
+                let crown = try await send(
+                    client, .patch, "/api/members/\(admin.user.id)", token: admin.token, body: #"{"role":"owner"}"#)
                 #expect(crown.status == 403)
                 let promote = try await send(
-                    client, .patch, "/api/members/\(developer.user.id)", token: plane.ownerToken, body: #"{"role":"owner"}"#)
+                    client, .patch, "/api/members/\(developer.user.id)", token: plane.ownerToken,
+                    body: #"{"role":"owner"}"#)
                 #expect(promote.status == 200)
-                #expect(try await send(client, .patch, "/api/members/\(ownerId)", token: plane.ownerToken, body: #"{"role":"viewer"}"#).status == 200)
-                let viewerNow = try await send(client, .post, "/api/servers", token: plane.ownerToken, body: #"{"name":"s1","host":"h","user":"u","password":"p"}"#)
+                #expect(
+                    try await send(
+                        client, .patch, "/api/members/\(ownerId)", token: plane.ownerToken, body: #"{"role":"viewer"}"#
+                    ).status == 200)
+                let viewerNow = try await send(
+                    client, .post, "/api/servers", token: plane.ownerToken,
+                    body: #"{"name":"s1","host":"h","user":"u","password":"p"}"#)
                 #expect(viewerNow.status == 403)
             }
         }
@@ -122,9 +139,12 @@ struct AuthTests {
         try await TestControlPlane.with { plane in
             try await plane.test { client in
                 let roleId = try await create(
-                    client, "/api/roles", token: plane.ownerToken, body: #"{"name":"Server keepers","permissions":["manage:servers"]}"#)
+                    client, "/api/roles", token: plane.ownerToken,
+                    body: #"{"name":"Server keepers","permissions":["manage:servers"]}"#)
                 let member = try await plane.makeMember(of: plane.organization, role: roleId)
-                let server = try await send(client, .post, "/api/servers", token: member.token, body: #"{"name":"s1","host":"h1.example.test","user":"root","password":"pw"}"#)
+                let server = try await send(
+                    client, .post, "/api/servers", token: member.token,
+                    body: #"{"name":"s1","host":"h1.example.test","user":"root","password":"pw"}"#)
                 #expect(server.status == 201)
                 #expect(try await send(client, .get, "/api/servers", token: member.token).status == 200)
                 #expect(try await send(client, .get, "/api/projects", token: member.token).status == 403)

@@ -9,7 +9,9 @@ import Testing
 /// every record is answered 404, no list shows it, and nothing of it changes.
 @Suite("Tenant isolation")
 struct IsolationTests {
-    @Test("another organization's records are 404 on every route, and absent from every list", arguments: StoreKind.allCases)
+    @Test(
+        "another organization's records are 404 on every route, and absent from every list",
+        arguments: StoreKind.allCases)
     func walkRouteTable(kind: StoreKind) async throws {
         try await TestControlPlane.with(kind) { plane in
             let outsider = try await plane.makeTenant(slug: "outsider")
@@ -29,16 +31,21 @@ struct IsolationTests {
                 let instanceId = try await create(
                     client, "/api/environments/\(environmentId)/instances", token: owner,
                     body: #"{"name":"web","serverId":"\#(serverId)","port":8069}"#)
-                let roleId = try await create(client, "/api/roles", token: owner, body: #"{"name":"Deployers","permissions":["manage:deployments"]}"#)
-                let apiKeyId = try await create(client, "/api/api-keys", token: owner, body: #"{"name":"ci","role":"viewer"}"#)
+                let roleId = try await create(
+                    client, "/api/roles", token: owner,
+                    body: #"{"name":"Deployers","permissions":["manage:deployments"]}"#)
+                let apiKeyId = try await create(
+                    client, "/api/api-keys", token: owner, body: #"{"name":"ci","role":"viewer"}"#)
                 let deployment = Deployment(
-                    organizationId: plane.organization.id, projectId: projectId, environmentId: environmentId, triggerType: .manual, branch: "main")
+                    organizationId: plane.organization.id, projectId: projectId, environmentId: environmentId,
+                    triggerType: .manual, branch: "main")
                 try await plane.store.createDeployment(deployment)
                 let me = try await send(client, .get, "/api/me", token: owner)
                 let ownerId = try #require(me["user"]?["id"]?.string)
                 let ids = [
                     "organizationId": plane.organization.id, "userId": ownerId, "roleId": roleId, "apiKeyId": apiKeyId,
-                    "serverId": serverId, "projectId": projectId, "environmentId": environmentId, "instanceId": instanceId,
+                    "serverId": serverId, "projectId": projectId, "environmentId": environmentId,
+                    "instanceId": instanceId,
                     "deploymentId": deployment.id,
                 ]
                 let secretIds = Set(ids.values)
@@ -46,17 +53,23 @@ struct IsolationTests {
                 for token in [outsider.token, outsiderKey] {
                     for route in RouteTable.api {
                         let path = RouteTableTests.concretePath(route, ids: ids)
-                        let reply = try await send(client, route.method, path, token: token, body: route.body == nil ? nil : "{}")
+                        let reply = try await send(
+                            client, route.method, path, token: token, body: route.body == nil ? nil : "{}")
                         if route.path == "/api/audit-logs" {
                             // The caller's own log records the ids the caller sent in its failed attempts: its own input, no leak.
                             #expect(reply.status == 200)
                         } else if route.pathParameters.isEmpty {
                             // Lists and creations in one's own organization: whatever they answer, never the other's ids.
                             for id in secretIds {
-                                #expect(!reply.text.contains(id), "\(route.method) \(route.path) showed \(id): \(reply.text.prefix(300))")
+                                #expect(
+                                    !reply.text.contains(id),
+                                    "\(route.method) \(route.path) showed \(id): \(reply.text.prefix(300))")
                             }
                         } else {
-                            #expect(reply.status == 404, "\(route.method) \(path) answered \(reply.status) to another org: \(reply.text.prefix(200))")
+                            #expect(
+                                reply.status == 404,
+                                "\(route.method) \(path) answered \(reply.status) to another org: \(reply.text.prefix(200))"
+                            )
                         }
                     }
                 }
@@ -64,7 +77,8 @@ struct IsolationTests {
                 // Nothing of the first organization changed.
                 for path in [
                     "/api/servers/\(serverId)", "/api/projects/\(projectId)", "/api/environments/\(environmentId)",
-                    "/api/instances/\(instanceId)", "/api/api-keys/\(apiKeyId)", "/api/projects/\(projectId)/deployments/\(deployment.id)",
+                    "/api/instances/\(instanceId)", "/api/api-keys/\(apiKeyId)",
+                    "/api/projects/\(projectId)/deployments/\(deployment.id)",
                     "/api/organizations/\(plane.organization.id)", "/api/members/\(ownerId)",
                 ] {
                     let reply = try await send(client, .get, path, token: owner)

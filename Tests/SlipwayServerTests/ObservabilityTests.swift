@@ -14,9 +14,11 @@ struct ObservabilityTests {
             let viewer = try await plane.makeMember(of: plane.organization, role: "viewer")
             try await plane.test(.live) { client in
                 _ = try await create(
-                    client, "/api/projects", token: plane.ownerToken, body: #"{"name":"Shop","repoUrl":"https://h.test/a.git","kind":"odoo"}"#)
+                    client, "/api/projects", token: plane.ownerToken,
+                    body: #"{"name":"Shop","repoUrl":"https://h.test/a.git","kind":"odoo"}"#)
                 let refused = try await send(
-                    client, .post, "/api/projects", token: viewer.token, body: #"{"name":"Nope","repoUrl":"https://h.test/b.git","kind":"odoo"}"#,
+                    client, .post, "/api/projects", token: viewer.token,
+                    body: #"{"name":"Nope","repoUrl":"https://h.test/b.git","kind":"odoo"}"#,
                     headers: [.userAgent: "audit-test/1.0"])
                 #expect(refused.status == 403)
                 _ = try await send(client, .get, "/api/projects", token: plane.ownerToken)
@@ -31,7 +33,8 @@ struct ObservabilityTests {
                 #expect(entries.first?["userAgent"]?.string == "audit-test/1.0")
                 #expect(entries.first?["ip"]?.string == "127.0.0.1")
                 #expect(entries.last?["resourceId"]?.string?.hasPrefix("prj_") == true)
-                let filtered = try await send(client, .get, "/api/audit-logs?actorId=\(viewer.user.id)", token: plane.ownerToken)
+                let filtered = try await send(
+                    client, .get, "/api/audit-logs?actorId=\(viewer.user.id)", token: plane.ownerToken)
                 #expect(filtered["total"]?.int == 1)
                 #expect(try await send(client, .get, "/api/audit-logs", token: viewer.token).status == 403)
             }
@@ -50,9 +53,15 @@ struct ObservabilityTests {
                 _ = try await send(client, .get, "/api/projects")
                 let metrics = try await send(client, .get, "/metrics")
                 #expect(metrics.status == 200)
-                #expect(metrics.text.contains(#"slipway_http_requests_total{method="GET",route="/api/projects",status="200"} 3"#))
-                #expect(metrics.text.contains(#"slipway_http_requests_total{method="GET",route="/api/projects",status="401"} 1"#))
-                #expect(metrics.text.contains(#"slipway_http_request_duration_seconds_count{method="GET",route="/api/projects"} 4"#))
+                #expect(
+                    metrics.text.contains(
+                        #"slipway_http_requests_total{method="GET",route="/api/projects",status="200"} 3"#))
+                #expect(
+                    metrics.text.contains(
+                        #"slipway_http_requests_total{method="GET",route="/api/projects",status="401"} 1"#))
+                #expect(
+                    metrics.text.contains(
+                        #"slipway_http_request_duration_seconds_count{method="GET",route="/api/projects"} 4"#))
                 #expect(metrics.text.contains(#"slipway_jobs{status="queued"} 0"#))
             }
         }

@@ -18,22 +18,44 @@ struct ValidationTests {
     static let cases: [Case] = [
         Case(path: "/api/organizations", body: #"{"name":"Acme","slug":"AB"}"#, status: 422, field: "slug"),
         Case(path: "/api/organizations", body: #"{"name":"Acme","slug":"has space"}"#, status: 422, field: "slug"),
-        Case(path: "/api/organizations", body: #"{"name":"Acme","slug":"\#(String(repeating: "a", count: 51))"}"#, status: 422, field: "slug"),
+        Case(
+            path: "/api/organizations", body: #"{"name":"Acme","slug":"\#(String(repeating: "a", count: 51))"}"#,
+            status: 422, field: "slug"),
         Case(path: "/api/organizations", body: #"{"name":"A","slug":"acme"}"#, status: 422, field: "name"),
         Case(path: "/api/organizations", body: #"{"name":"Acme"}"#, status: 422, field: "slug"),
-        Case(path: "/api/organizations", body: #"{"name":"Acme","slug":"acme","plan":"gold"}"#, status: 422, field: "plan"),
+        Case(
+            path: "/api/organizations", body: #"{"name":"Acme","slug":"acme","plan":"gold"}"#, status: 422,
+            field: "plan"),
         Case(path: "/api/organizations", body: #"{"name":42,"slug":"acme"}"#, status: 422, field: "name"),
         Case(path: "/api/organizations", body: #"{"name":"Acme","#, status: 400, field: nil),
         Case(path: "/api/organizations", body: #"["Acme"]"#, status: 400, field: nil),
-        Case(path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"root","password":"x","port":0}"#, status: 422, field: "port"),
-        Case(path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"root","password":"x","port":70000}"#, status: 422, field: "port"),
-        Case(path: "/api/servers", body: #"{"name":"web","host":"h.test; rm -rf /","user":"root","password":"x"}"#, status: 422, field: "host"),
-        Case(path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"-oProxyCommand=x","password":"x"}"#, status: 422, field: "user"),
-        Case(path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"root"}"#, status: 422, field: "privateKey"),
-        Case(path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"root","privateKey":"not a key"}"#, status: 422, field: "privateKey"),
-        Case(path: "/api/projects", body: #"{"name":"Shop","repoUrl":"https://h.test/a.git","kind":"rails"}"#, status: 422, field: "kind"),
-        Case(path: "/api/projects", body: #"{"name":"Shop","repoUrl":"--upload-pack=touch /tmp/x","kind":"odoo"}"#, status: 422, field: "repoUrl"),
-        Case(path: "/api/api-keys", body: #"{"name":"ci","permissions":["fly:rockets"]}"#, status: 422, field: "permissions[0]"),
+        Case(
+            path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"root","password":"x","port":0}"#,
+            status: 422, field: "port"),
+        Case(
+            path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"root","password":"x","port":70000}"#,
+            status: 422, field: "port"),
+        Case(
+            path: "/api/servers", body: #"{"name":"web","host":"h.test; rm -rf /","user":"root","password":"x"}"#,
+            status: 422, field: "host"),
+        Case(
+            path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"-oProxyCommand=x","password":"x"}"#,
+            status: 422, field: "user"),
+        Case(
+            path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"root"}"#, status: 422,
+            field: "privateKey"),
+        Case(
+            path: "/api/servers", body: #"{"name":"web","host":"h.test","user":"root","privateKey":"not a key"}"#,
+            status: 422, field: "privateKey"),
+        Case(
+            path: "/api/projects", body: #"{"name":"Shop","repoUrl":"https://h.test/a.git","kind":"rails"}"#,
+            status: 422, field: "kind"),
+        Case(
+            path: "/api/projects", body: #"{"name":"Shop","repoUrl":"--upload-pack=touch /tmp/x","kind":"odoo"}"#,
+            status: 422, field: "repoUrl"),
+        Case(
+            path: "/api/api-keys", body: #"{"name":"ci","permissions":["fly:rockets"]}"#, status: 422,
+            field: "permissions[0]"),
         Case(path: "/api/api-keys", body: #"{"name":"ci"}"#, status: 422, field: "role"),
         Case(path: "/api/api-keys", body: #"{"name":"ci","role":"emperor"}"#, status: 422, field: "role"),
     ]
@@ -46,7 +68,11 @@ struct ValidationTests {
                 #expect(reply.status == badCase.status, "\(reply.text)")
                 #expect(reply.errorField == badCase.field, "\(reply.text)")
                 #expect(reply["error"]?["message"]?.string?.isEmpty == false)
-                #expect(try await plane.store.organizations(userId: try #require(try await send(client, .get, "/api/me", token: plane.ownerToken)["user"]?["id"]?.string)).count == 1)
+                #expect(
+                    try await plane.store.organizations(
+                        userId: try #require(
+                            try await send(client, .get, "/api/me", token: plane.ownerToken)["user"]?["id"]?.string)
+                    ).count == 1)
                 #expect(try await plane.store.servers(organizationId: plane.organization.id).isEmpty)
                 #expect(try await plane.store.projects(organizationId: plane.organization.id).isEmpty)
                 #expect(try await plane.store.apiKeys(organizationId: plane.organization.id).isEmpty)
@@ -59,13 +85,18 @@ struct ValidationTests {
         try await TestControlPlane.with { plane in
             try await plane.test { client in
                 let projectId = try await create(
-                    client, "/api/projects", token: plane.ownerToken, body: #"{"name":"Shop","repoUrl":"https://h.test/a.git","kind":"generic"}"#)
-                for (query, field) in [("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("offset=-1", "offset")] {
-                    let reply = try await send(client, .get, "/api/projects/\(projectId)/deployments?\(query)", token: plane.ownerToken)
+                    client, "/api/projects", token: plane.ownerToken,
+                    body: #"{"name":"Shop","repoUrl":"https://h.test/a.git","kind":"generic"}"#)
+                for (query, field) in [
+                    ("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("offset=-1", "offset"),
+                ] {
+                    let reply = try await send(
+                        client, .get, "/api/projects/\(projectId)/deployments?\(query)", token: plane.ownerToken)
                     #expect(reply.status == 422)
                     #expect(reply.errorField == field)
                 }
-                let page = try await send(client, .get, "/api/projects/\(projectId)/deployments?limit=5&offset=0", token: plane.ownerToken)
+                let page = try await send(
+                    client, .get, "/api/projects/\(projectId)/deployments?limit=5&offset=0", token: plane.ownerToken)
                 #expect(page.status == 200)
                 #expect(page["total"]?.int == 0)
                 #expect(page["limit"]?.int == 5)
@@ -82,7 +113,9 @@ struct ValidationTests {
                 let again = try await send(client, .post, "/api/projects", token: plane.ownerToken, body: body)
                 #expect(again.status == 409)
                 #expect(again.errorField == "name")
-                let slug = try await send(client, .post, "/api/organizations", token: plane.ownerToken, body: #"{"name":"Dup","slug":"default"}"#)
+                let slug = try await send(
+                    client, .post, "/api/organizations", token: plane.ownerToken,
+                    body: #"{"name":"Dup","slug":"default"}"#)
                 #expect(slug.status == 409)
                 #expect(slug.errorField == "slug")
             }
@@ -96,18 +129,23 @@ struct ValidationTests {
                 let password = "correct horse battery staple"
                 let reply = try await send(
                     client, .post, "/api/servers", token: plane.ownerToken,
-                    body: #"{"name":"db1","host":"db1.example.test","port":2222,"user":"deploy","password":"\#(password)"}"#)
+                    body:
+                        #"{"name":"db1","host":"db1.example.test","port":2222,"user":"deploy","password":"\#(password)"}"#
+                )
                 #expect(reply.status == 201)
                 #expect(!reply.text.contains(password))
                 #expect(reply["authMethod"]?.string == "password")
                 let id = try #require(reply["id"]?.string)
                 let read = try await send(client, .get, "/api/servers/\(id)", token: plane.ownerToken)
                 #expect(!read.text.contains(password))
-                let sealed = try #require(try await plane.store.encryptedCredential(organizationId: plane.organization.id, serverId: id))
+                let sealed = try #require(
+                    try await plane.store.encryptedCredential(organizationId: plane.organization.id, serverId: id))
                 #expect(!sealed.contains(password))
                 #expect(try plane.backend.secrets.open(sealed) == password)
                 let database = try Data(contentsOf: URL(fileURLWithPath: plane.testStore.directory + "/slipway.sqlite"))
-                let wal = (try? Data(contentsOf: URL(fileURLWithPath: plane.testStore.directory + "/slipway.sqlite-wal"))) ?? Data()
+                let wal =
+                    (try? Data(contentsOf: URL(fileURLWithPath: plane.testStore.directory + "/slipway.sqlite-wal")))
+                    ?? Data()
                 #expect(database.range(of: Data(password.utf8)) == nil)
                 #expect(wal.range(of: Data(password.utf8)) == nil)
             }

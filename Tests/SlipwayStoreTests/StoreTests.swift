@@ -19,7 +19,8 @@ struct StoreTests {
             let again = User(name: "Other", email: "x@example.test")
             let second = try await store.bootstrap(
                 owner: again, organization: Organization(name: "Two", slug: "two"),
-                token: APIToken(kind: .personal, name: "t", prefix: "p", organizationId: nil, userId: again.id), secretHash: "h2")
+                token: APIToken(kind: .personal, name: "t", prefix: "p", organizationId: nil, userId: again.id),
+                secretHash: "h2")
             #expect(!second)
             #expect(try await store.user(id: again.id) == nil)
             #expect(try await store.organization(slug: "two") == nil)
@@ -35,7 +36,8 @@ struct StoreTests {
             try await store.createUser(user)
             try await store.createOrganization(Organization(name: "A", slug: "acme"), ownerId: user.id)
             let clash = Organization(name: "B", slug: "acme")
-            await #expect(throws: SlipwayError.conflict("slug", "an organization with the slug 'acme' already exists")) {
+            await #expect(throws: SlipwayError.conflict("slug", "an organization with the slug 'acme' already exists"))
+            {
                 try await store.createOrganization(clash, ownerId: user.id)
             }
             #expect(try await store.organizations(userId: user.id).map(\.slug) == ["acme"])
@@ -60,7 +62,9 @@ struct StoreTests {
             }
             #expect(try await store.member(organizationId: organization.id, userId: owner.id)?.role == "owner")
             _ = try await store.updateMemberRole(organizationId: organization.id, userId: second.id, role: "owner")
-            #expect(try await store.updateMemberRole(organizationId: organization.id, userId: owner.id, role: "viewer")?.role == "viewer")
+            #expect(
+                try await store.updateMemberRole(organizationId: organization.id, userId: owner.id, role: "viewer")?
+                    .role == "viewer")
             #expect(try await store.removeMember(organizationId: organization.id, userId: owner.id))
             #expect(try await store.members(organizationId: organization.id).map(\.userId) == [second.id])
         }
@@ -77,7 +81,10 @@ struct StoreTests {
             #expect(try await store.server(organizationId: other.id, id: fixture.server.id) == nil)
             #expect(try await store.environment(organizationId: other.id, id: fixture.environment.id) == nil)
             #expect(try await store.instance(organizationId: other.id, id: fixture.instance.id) == nil)
-            #expect(try await store.deployments(organizationId: other.id, projectId: fixture.project.id, page: PageRequest()).total == 0)
+            #expect(
+                try await store.deployments(
+                    organizationId: other.id, projectId: fixture.project.id, page: PageRequest()
+                ).total == 0)
             #expect(try await !store.deleteProject(organizationId: other.id, id: fixture.project.id))
             #expect(try await store.project(organizationId: fixture.organization.id, id: fixture.project.id) != nil)
         }
@@ -94,14 +101,20 @@ struct StoreTests {
             ]
             let updated = try await store.updateProject(project)
             #expect(updated?.branchMappings.map(\.branchPattern) == ["main", "release/*"])
-            let foreign = Project(organizationId: fixture.organization.id, name: "Else", repoUrl: "https://x.test/a.git", kind: .generic)
+            let foreign = Project(
+                organizationId: fixture.organization.id, name: "Else", repoUrl: "https://x.test/a.git", kind: .generic)
             try await store.createProject(foreign)
             var bad = foreign
             bad.branchMappings = [BranchMapping(branchPattern: "main", environmentId: fixture.environment.id)]
-            await #expect(throws: SlipwayError.invalid("branchMappings[0].environmentId", "no environment '\(fixture.environment.id)' in this project")) {
+            await #expect(
+                throws: SlipwayError.invalid(
+                    "branchMappings[0].environmentId", "no environment '\(fixture.environment.id)' in this project")
+            ) {
                 _ = try await store.updateProject(bad)
             }
-            #expect(try await store.project(organizationId: fixture.organization.id, id: foreign.id)?.branchMappings.isEmpty == true)
+            #expect(
+                try await store.project(organizationId: fixture.organization.id, id: foreign.id)?.branchMappings.isEmpty
+                    == true)
         }
     }
 
@@ -119,13 +132,15 @@ struct StoreTests {
                         createdAt: start.addingTimeInterval(Double(index))))
             }
             let first = try await store.deployments(
-                organizationId: fixture.organization.id, projectId: fixture.project.id, page: try PageRequest(limit: 10, offset: 0))
+                organizationId: fixture.organization.id, projectId: fixture.project.id,
+                page: try PageRequest(limit: 10, offset: 0))
             #expect(first.total == 25)
             #expect(first.items.count == 10)
             #expect(first.items.first?.commitSha == String(format: "%040x", 24))
             #expect(first.items.first?.steps.map(\.name) == Step.Name.allCases)
             let last = try await store.deployments(
-                organizationId: fixture.organization.id, projectId: fixture.project.id, page: try PageRequest(limit: 10, offset: 20))
+                organizationId: fixture.organization.id, projectId: fixture.project.id,
+                page: try PageRequest(limit: 10, offset: 20))
             #expect(last.items.map(\.commitSha) == (0..<5).reversed().map { String(format: "%040x", $0) })
             let one = try await store.deployment(organizationId: fixture.organization.id, id: first.items[0].id)
             #expect(one == first.items[0])
@@ -138,8 +153,10 @@ struct StoreTests {
         try await TestStore.with(kind) { store in
             let fixture = try await Fixture.make(store)
             let key = APIToken(
-                kind: .apiKey, name: "ci", prefix: "slw_abc", organizationId: fixture.organization.id, userId: fixture.user.id,
-                permissions: [.view(.projects), .manage(.deployments)], expiresAt: Date(timeIntervalSince1970: 2_000_000_000))
+                kind: .apiKey, name: "ci", prefix: "slw_abc", organizationId: fixture.organization.id,
+                userId: fixture.user.id,
+                permissions: [.view(.projects), .manage(.deployments)],
+                expiresAt: Date(timeIntervalSince1970: 2_000_000_000))
             try await store.createToken(key, secretHash: "hash-1")
             let found = try await store.token(secretHash: "hash-1")
             #expect(found?.permissions == [.manage(.deployments), .view(.projects)])
@@ -156,11 +173,15 @@ struct StoreTests {
         try await TestStore.with(kind) { store in
             let fixture = try await Fixture.make(store)
             let base = Date(timeIntervalSince1970: 1_800_000_000)
-            for (index, action) in ["POST /api/projects", "DELETE /api/projects/{projectId}", "POST /api/projects"].enumerated() {
+            for (index, action) in ["POST /api/projects", "DELETE /api/projects/{projectId}", "POST /api/projects"]
+                .enumerated()
+            {
                 try await store.appendAudit(
                     AuditEntry(
-                        organizationId: fixture.organization.id, actorId: index == 1 ? "usr_b" : "usr_a", actorName: "a",
-                        action: action, resource: "projects", resourceId: nil, result: 201, ip: "127.0.0.1", userAgent: "t",
+                        organizationId: fixture.organization.id, actorId: index == 1 ? "usr_b" : "usr_a",
+                        actorName: "a",
+                        action: action, resource: "projects", resourceId: nil, result: 201, ip: "127.0.0.1",
+                        userAgent: "t",
                         requestId: "req_\(index)", createdAt: base.addingTimeInterval(Double(index) * 60)))
             }
             let page = try PageRequest(limit: 10, offset: 0)
@@ -168,10 +189,12 @@ struct StoreTests {
                 organizationId: fixture.organization.id, filter: AuditFilter(action: "POST /api/projects"), page: page)
             #expect(posts.total == 2)
             #expect(posts.items.map(\.requestId) == ["req_2", "req_0"])
-            let byActor = try await store.auditEntries(organizationId: fixture.organization.id, filter: AuditFilter(actorId: "usr_b"), page: page)
+            let byActor = try await store.auditEntries(
+                organizationId: fixture.organization.id, filter: AuditFilter(actorId: "usr_b"), page: page)
             #expect(byActor.items.map(\.requestId) == ["req_1"])
             let recent = try await store.auditEntries(
-                organizationId: fixture.organization.id, filter: AuditFilter(since: base.addingTimeInterval(30)), page: page)
+                organizationId: fixture.organization.id, filter: AuditFilter(since: base.addingTimeInterval(30)),
+                page: page)
             #expect(recent.total == 2)
         }
     }
@@ -181,7 +204,8 @@ struct StoreTests {
         let testStore = try await TestStore.make(kind)
         let fixture = try await Fixture.make(testStore.store)
         let reopened = try await SQLStore(database: testStore.store.databaseForTesting)
-        #expect(try await reopened.project(organizationId: fixture.organization.id, id: fixture.project.id)?.name == "Shop")
+        #expect(
+            try await reopened.project(organizationId: fixture.organization.id, id: fixture.project.id)?.name == "Shop")
         await testStore.remove()
     }
 }
@@ -204,15 +228,22 @@ struct Fixture {
         try await store.createUser(user)
         let organization = Organization(name: "Acme", slug: "acme-\(UUID().uuidString.prefix(6).lowercased())")
         try await store.createOrganization(organization, ownerId: user.id)
-        let server = Server(organizationId: organization.id, name: "web1", host: "10.0.0.5", user: "deploy", authMethod: .privateKey)
+        let server = Server(
+            organizationId: organization.id, name: "web1", host: "10.0.0.5", user: "deploy", authMethod: .privateKey)
         try await store.createServer(server, encryptedCredential: "v1:sealed")
-        let project = Project(organizationId: organization.id, name: "Shop", repoUrl: "https://git.example.test/shop.git", kind: .odoo)
+        let project = Project(
+            organizationId: organization.id, name: "Shop", repoUrl: "https://git.example.test/shop.git", kind: .odoo)
         try await store.createProject(project)
-        let environment = Environment(organizationId: organization.id, projectId: project.id, name: "Production", type: .production, branch: "main")
+        let environment = Environment(
+            organizationId: organization.id, projectId: project.id, name: "Production", type: .production,
+            branch: "main")
         try await store.createEnvironment(environment)
         let instance = Instance(
-            organizationId: organization.id, projectId: project.id, environmentId: environment.id, serverId: server.id, name: "web")
+            organizationId: organization.id, projectId: project.id, environmentId: environment.id, serverId: server.id,
+            name: "web")
         try await store.createInstance(instance)
-        return Fixture(user: user, organization: organization, server: server, project: project, environment: environment, instance: instance)
+        return Fixture(
+            user: user, organization: organization, server: server, project: project, environment: environment,
+            instance: instance)
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import SlipwayCore
+
+/// How a record looks in the terminal: a row of a list, and the fields of `show`/`create`.
+protocol Presentable: Decodable, Sendable {
+    /// The word for several of them, for an empty list: "No projects."
+    static var plural: String { get }
+    static var columns: [String] { get }
+    var row: [String] { get }
+    var details: DetailList { get }
+}
+
+extension Presentable {
+    static func date(_ date: Date?) -> String? {
+        date.map(JSONCoding.formatDate)
+    }
+}
+
+extension Organization: Presentable {
+    static let plural = "organizations"
+    static let columns = ["ID", "NAME", "SLUG", "CREATED"]
+    var row: [String] { [id, name, slug, Self.date(createdAt) ?? "-"] }
+    var details: DetailList {
+        DetailList([("id", id), ("name", name), ("slug", slug), ("createdAt", Self.date(createdAt))])
+    }
+}
+
+extension Project: Presentable {
+    static let plural = "projects"
+    static let columns = ["ID", "NAME", "KIND", "REPO"]
+    var row: [String] { [id, name, kind.rawValue, repoUrl] }
+    var details: DetailList {
+        let mappings = branchMappings.sorted { $0.priority > $1.priority }
+            .map { "\($0.branchPattern) -> \($0.environmentId) (priority \($0.priority))" }
+        return DetailList([
+            ("id", id), ("name", name), ("kind", kind.rawValue), ("repoUrl", repoUrl),
+            ("branchMappings", mappings.isEmpty ? "none" : mappings.joined(separator: ", ")),
+            ("organizationId", organizationId), ("createdAt", Self.date(createdAt)),
+            ("updatedAt", Self.date(updatedAt)),
+        ])
+    }
+}
+
+extension Environment: Presentable {
+    static let plural = "environments"
+    static let columns = ["ID", "NAME", "TYPE", "BRANCH", "AUTO-DEPLOY"]
+    var row: [String] { [id, name, type.rawValue, branch, autoDeploy ? "yes" : "no"] }
+    var details: DetailList {
+        DetailList([
+            ("id", id), ("name", name), ("type", type.rawValue), ("branch", branch),
+            ("autoDeploy", autoDeploy ? "yes" : "no"), ("projectId", projectId),
+            ("createdAt", Self.date(createdAt)), ("updatedAt", Self.date(updatedAt)),
+        ])
+    }
+}
+
+extension Server: Presentable {
+    static let plural = "servers"
+    static let columns = ["ID", "NAME", "HOST", "PORT", "USER", "STATUS"]
+    var row: [String] { [id, name, host, String(port), user, status.rawValue] }
+    var details: DetailList {
+        DetailList([
+            ("id", id), ("name", name), ("host", host), ("port", String(port)), ("user", user),
+            ("authMethod", authMethod.rawValue), ("status", status.rawValue), ("statusReason", statusReason),
+            ("hostKeyFingerprint", hostKeyFingerprint), ("createdAt", Self.date(createdAt)),
+            ("updatedAt", Self.date(updatedAt)),
+        ])
+    }
+}
+
+extension APIToken: Presentable {
+    static let plural = "API keys"
+    static let columns = ["ID", "NAME", "PREFIX", "ACCESS", "EXPIRES", "STATUS"]
+    var row: [String] { [id, name, prefix, access, Self.date(expiresAt) ?? "never", state] }
+    var details: DetailList {
+        DetailList([
+            ("id", id), ("name", name), ("prefix", prefix), ("role", role),
+            ("permissions", permissions.isEmpty ? nil : permissions.map(\.description).joined(separator: ", ")),
+            ("expiresAt", Self.date(expiresAt) ?? "never"), ("status", state), ("lastUsedAt", Self.date(lastUsedAt)),
+            ("createdAt", Self.date(createdAt)),
+        ])
+    }
+
+    /// The role it was made from, else how many permissions it carries.
+    var access: String {
+        if let role { return role }
+        return permissions.count == 1 ? permissions[0].description : "\(permissions.count) permissions"
+    }
+
+    var state: String {
+        if revokedAt != nil { return "revoked" }
+        return isActive(at: Date()) ? "active" : "expired"
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import SlipwayCore
+
+/// `slipway project`: projects, one Git repository and app kind each.
+struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "project",
+        abstract: "List, create, show and delete projects.",
+        subcommands: [List.self, Create.self, Show.self, Delete.self]
+    )
+}
+
+extension Project.Kind: ExpressibleByArgument {}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `slipway server`: the Linux machines apps run on, reached over SSH.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "List, add, show and remove servers.",
+        subcommands: [List.self, Create.self, Show.self, Delete.self]
+    )
+}
