@@ -40,7 +40,7 @@ enum OpenAPIDocument {
             parameters.append([
                 "name": "X-Org-Slug", "in": "header", "required": false,
                 "description": "the organization to act in (personal tokens; default: your first)",
-                "schema": ["type": "string"],
+                "schema": Schemas.slug.json,
             ])
         }
         var responses: [String: JSONValue] = [:]
