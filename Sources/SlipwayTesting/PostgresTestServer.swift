@@ -171,7 +171,7 @@ extension PostgresTestServer {
                 var lastFailure = ""
                 for _ in 1...3 {
                     // The port is free now; if another process takes it first, postgres exits and we retry.
-                    let port = try freePort()
+                    let port = try LoopbackSocket.freePort()
                     try append("port = \(port)\n", to: dataDirectory + "/postgresql.conf")
                     let server = RunningServer(
                         adminURL: "postgres://postgres@127.0.0.1:\(port)/postgres", psql: "\(binDirectory)/psql")
@@ -298,28 +298,6 @@ extension PostgresTestServer {
             defer { try? handle.close() }
             try handle.seekToEnd()
             try handle.write(contentsOf: Data(text.utf8))
-        }
-
-        static func freePort() throws -> Int {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard descriptor >= 0 else {
-                throw PostgresTestServerError("socket() failed: errno \(errno)")
-            }
-            defer { close(descriptor) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = 0
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-                }
-            }
-            guard bound else {
-                throw PostgresTestServerError("could not find a free port on 127.0.0.1: errno \(errno)")
-            }
-            return Int(UInt16(bigEndian: address.sin_port))
         }
 
         static func postmasterPID(dataDirectory: String) -> pid_t? {

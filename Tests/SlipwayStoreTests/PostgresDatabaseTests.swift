@@ -427,41 +427,15 @@ struct PostgresDatabaseTests {
 
 /// A loopback port nothing listens on: bound, then released.
 private func closedPort() throws -> Int {
-    let (descriptor, port) = try boundSocket()
-    close(descriptor)
-    return port
+    try LoopbackSocket.freePort()
 }
 
 /// A loopback socket that listens but never accepts: connecting works, then nothing answers.
 private func silentListener() throws -> (Int32, Int) {
-    let (descriptor, port) = try boundSocket()
+    let (descriptor, port) = try LoopbackSocket.bound()
     guard listen(descriptor, 8) == 0 else {
         close(descriptor)
-        throw SocketError(message: "listen failed: errno \(errno)")
+        throw LoopbackSocket.Failure(description: "listen failed: errno \(errno)")
     }
     return (descriptor, port)
-}
-
-private struct SocketError: Error {
-    var message: String
-}
-
-private func boundSocket() throws -> (Int32, Int) {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw SocketError(message: "socket failed: errno \(errno)") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-        }
-    }
-    guard bound else {
-        close(descriptor)
-        throw SocketError(message: "bind failed: errno \(errno)")
-    }
-    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
 }
