@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         .target(
@@ -40,6 +41,9 @@ let package = Package(
             name: "SlipwayDrivers",
             dependencies: [
                 "SlipwayCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/SlipwayDrivers",
@@ -95,6 +99,7 @@ let package = Package(
             name: "SlipwayTesting",
             dependencies: [
                 "SlipwayCore",
+                "SlipwayDrivers",
                 "SlipwayStore",
                 "SlipwayServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -112,8 +117,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SlipwayDriversTests",
-            dependencies: ["SlipwayDrivers"],
+            dependencies: ["SlipwayCore", "SlipwayDrivers", "SlipwayTesting"],
             path: "Tests/SlipwayDriversTests"
+        ),
+        .testTarget(
+            name: "SlipwayEngineTests",
+            dependencies: ["SlipwayCore", "SlipwayStore", "SlipwayEngine", "SlipwayTesting"],
+            path: "Tests/SlipwayEngineTests"
         ),
         .testTarget(
             name: "SlipwayStoreTests",
@@ -123,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "SlipwayServerTests",
             dependencies: [
-                "SlipwayCore", "SlipwayStore", "SlipwayServer", "SlipwayTesting",
+                "SlipwayCore", "SlipwayStore", "SlipwayServer", "SlipwayEngine", "SlipwayTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -21,13 +21,21 @@ public struct Server: Codable, Sendable, Equatable {
     public var status: Status
     public var statusReason: String?
     public var hostKeyFingerprint: String?
+    /// Whether verification may install Docker with the distribution's packages when it is missing.
+    public var allowDockerInstall: Bool
+    public var facts: ServerFacts?
+    public var provisioningSteps: [ProvisioningStep]
+    /// When verification or the health check last reached the server.
+    public var lastCheckedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: String = Identifier.make("srv"), organizationId: String, name: String, host: String, port: Int = 22,
         user: String, authMethod: AuthMethod, status: Status = .pending, statusReason: String? = nil,
-        hostKeyFingerprint: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date()
+        hostKeyFingerprint: String? = nil, allowDockerInstall: Bool = false, facts: ServerFacts? = nil,
+        provisioningSteps: [ProvisioningStep] = [], lastCheckedAt: Date? = nil, createdAt: Date = Date(),
+        updatedAt: Date = Date()
     ) {
         self.id = id
         self.organizationId = organizationId
@@ -39,6 +47,10 @@ public struct Server: Codable, Sendable, Equatable {
         self.status = status
         self.statusReason = statusReason
         self.hostKeyFingerprint = hostKeyFingerprint
+        self.allowDockerInstall = allowDockerInstall
+        self.facts = facts
+        self.provisioningSteps = provisioningSteps
+        self.lastCheckedAt = lastCheckedAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

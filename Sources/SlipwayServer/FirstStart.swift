@@ -35,11 +35,21 @@ public enum FirstStart {
         }
         guard
             try await store.bootstrap(
-                owner: owner, organization: organization, token: token, secretHash: TokenSecret.hash(secret))
+                owner: owner, organization: organization, token: token, secretHash: TokenSecret.hash(secret),
+                localServer: localServer(organizationId: organization.id, now: now))
         else {
             try? FileManager.default.removeItem(atPath: path)
             return nil
         }
         return Result(token: secret, tokenFile: path, organization: organization)
+    }
+
+    /// The machine the control plane runs on, reached through local processes and the local Docker
+    /// socket (no SSH, so no port): the server `local`, so the embedded default deploys with no other machine.
+    static func localServer(organizationId: String, now: Date) -> Server {
+        Server(
+            organizationId: organizationId, name: "local", host: "localhost", port: 0,
+            user: ProcessInfo.processInfo.environment["USER"] ?? "root", authMethod: .local, createdAt: now,
+            updatedAt: now)
     }
 }

@@ -3,7 +3,8 @@
 public enum RouteTable {
     public static let api: [APIRoute] =
         MeRoutes.all + OrganizationRoutes.all + MemberRoutes.all + RoleRoutes.all + APIKeyRoutes.all + ServerRoutes.all
-        + ProjectRoutes.all + EnvironmentRoutes.all + InstanceRoutes.all + DeploymentRoutes.all + SnapshotRoutes.all
+        + ServerVerificationRoutes.all + ProjectRoutes.all + EnvironmentRoutes.all + InstanceRoutes.all
+        + DeploymentRoutes.all + SnapshotRoutes.all
         + AuditRoutes.all
 
     public static let all: [APIRoute] = SystemRoutes.all(documentedRoutes: { RouteTable.all }) + api

@@ -54,14 +54,38 @@ enum Schemas {
             required: apiKeyRequired + ["token"]),
         "Server": .object(
             properties: [
-                "id": id, "organizationId": id, "name": .string, "host": .string, "port": port, "user": .string,
+                "id": id, "organizationId": id, "name": .string, "host": .string,
+                "port": .integer(minimum: 0, maximum: 65535), "user": .string,
                 "authMethod": .enumeration(Server.AuthMethod.self), "status": .enumeration(Server.Status.self),
-                "statusReason": .string, "hostKeyFingerprint": .string, "createdAt": .dateTime, "updatedAt": .dateTime,
+                "statusReason": .string, "hostKeyFingerprint": .string, "allowDockerInstall": .boolean,
+                "facts": .reference("ServerFacts"), "provisioningSteps": .array(.reference("ProvisioningStep")),
+                "lastCheckedAt": .dateTime, "createdAt": .dateTime, "updatedAt": .dateTime,
             ],
             required: [
                 "id", "organizationId", "name", "host", "port", "user", "authMethod", "status", "createdAt",
-                "updatedAt",
+                "updatedAt", "allowDockerInstall", "provisioningSteps",
             ]),
+        "ServerFacts": .object(
+            properties: [
+                "os": .string, "kernel": .string, "architecture": .string, "cpus": .integer(minimum: 0),
+                "memoryBytes": .integer(minimum: 0), "diskBytes": .integer(minimum: 0),
+                "diskFreeBytes": .integer(minimum: 0), "dockerVersion": .string, "dockerRunning": .boolean,
+            ],
+            required: [
+                "os", "kernel", "architecture", "cpus", "memoryBytes", "diskBytes", "diskFreeBytes", "dockerRunning",
+            ]),
+        "ProvisioningStep": .object(
+            properties: [
+                "name": .enumeration(ProvisioningStep.Name.self), "status": .enumeration(Step.Status.self),
+                "output": .string, "startedAt": .dateTime, "completedAt": .dateTime,
+            ], required: ["name", "status", "output"]),
+        "Job": .object(
+            properties: [
+                "id": id, "organizationId": id, "kind": .enumeration(Job.Kind.self), "subjectId": id,
+                "concurrencyKey": .string, "status": .enumeration(Job.Status.self), "attempts": .integer(minimum: 0),
+                "leaseOwner": .string, "leaseExpiresAt": .dateTime, "error": .string, "createdAt": .dateTime,
+                "startedAt": .dateTime, "completedAt": .dateTime,
+            ], required: ["id", "organizationId", "kind", "subjectId", "status", "attempts", "createdAt"]),
         "BranchMapping": .object(
             properties: ["branchPattern": .string, "environmentId": id, "priority": .integer],
             required: ["branchPattern", "environmentId", "priority"]),

@@ -11,11 +11,12 @@ enum ServerRoutes {
         var user: String
         var privateKey: String?
         var password: String?
+        var allowDockerInstall: Bool?
         static let schema = Schema.object(
             properties: [
                 "name": Schemas.name, "host": .string(minLength: 1, maxLength: 253), "port": Schemas.port,
                 "user": .string(minLength: 1, maxLength: 32), "privateKey": .string(minLength: 1, maxLength: 16384),
-                "password": .string(minLength: 1, maxLength: 1024),
+                "password": .string(minLength: 1, maxLength: 1024), "allowDockerInstall": .boolean,
             ], required: ["name", "host", "user"])
     }
 
@@ -52,7 +53,8 @@ enum ServerRoutes {
             let server = Server(
                 organizationId: caller.organization.id, name: input.name, host: input.host, port: port,
                 user: input.user,
-                authMethod: method, createdAt: now, updatedAt: now)
+                authMethod: method, allowDockerInstall: input.allowDockerInstall ?? false, createdAt: now,
+                updatedAt: now)
             try await call.store.createServer(server, encryptedCredential: try call.backend.secrets.seal(credential))
             return .json(server)
         },

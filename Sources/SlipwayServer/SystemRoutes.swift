@@ -25,13 +25,23 @@ enum SystemRoutes {
                 summary: "Prometheus metrics: requests by route and status, latencies, job counts",
                 resource: "system", response: nil
             ) { call in
-                let counts = try await call.store.deploymentStatusCounts()
-                let gauges = Deployment.Status.allCases.map { status in
-                    (
-                        name: "slipway_jobs", help: "Deployments (pipeline jobs) by status.",
-                        labels: ["status": status.rawValue], value: counts[status] ?? 0
-                    )
-                }
+                let jobs = try await call.store.jobStatusCounts()
+                let deployments = try await call.store.deploymentStatusCounts()
+                let gauges =
+                    Job.Status.allCases.map { status in
+                        (
+                            name: "slipway_jobs", help: "Jobs in the durable queue by status.",
+                            labels: ["status": status.rawValue],
+                            value: jobs[status] ?? 0
+                        )
+                    }
+                    + Deployment.Status.allCases.map { status in
+                        (
+                            name: "slipway_deployments", help: "Deployments by status.",
+                            labels: ["status": status.rawValue],
+                            value: deployments[status] ?? 0
+                        )
+                    }
                 return .text(call.backend.metrics.render(gauges: gauges), contentType: "text/plain; version=0.0.4")
             },
             APIRoute(

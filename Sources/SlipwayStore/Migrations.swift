@@ -129,6 +129,27 @@ enum Migrations {
                     duration_ms BIGINT, started_at BIGINT, completed_at BIGINT, PRIMARY KEY (deployment_id, position))
                 """,
             ]),
+        Migration(
+            version: 4, name: "job queue",
+            statements: [
+                """
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL, subject_id TEXT NOT NULL, concurrency_key TEXT, status TEXT NOT NULL,
+                    attempts BIGINT NOT NULL, lease_owner TEXT, lease_expires_at BIGINT, error TEXT,
+                    created_at BIGINT NOT NULL, started_at BIGINT, completed_at BIGINT)
+                """,
+                "CREATE INDEX jobs_claim ON jobs (status, created_at)",
+                "CREATE INDEX jobs_subject ON jobs (subject_id, created_at)",
+            ]),
+        Migration(
+            version: 5, name: "server facts and provisioning",
+            statements: [
+                "ALTER TABLE servers ADD COLUMN allow_docker_install BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE servers ADD COLUMN facts TEXT",
+                "ALTER TABLE servers ADD COLUMN provisioning_steps TEXT NOT NULL DEFAULT '[]'",
+                "ALTER TABLE servers ADD COLUMN last_checked_at BIGINT",
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

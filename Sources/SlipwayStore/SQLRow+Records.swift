@@ -57,6 +57,12 @@ extension Server {
             authMethod: try row.enum("auth_method"), status: try row.enum("status"),
             statusReason: try row.optionalString("status_reason"),
             hostKeyFingerprint: try row.optionalString("host_key_fingerprint"),
+            allowDockerInstall: try row.bool("allow_docker_install"),
+            facts: try row.optionalString("facts").map {
+                try JSONDecoder.store.decode(ServerFacts.self, from: Data($0.utf8))
+            },
+            provisioningSteps: try row.json("provisioning_steps", decoder: .store),
+            lastCheckedAt: try row.optionalDate("last_checked_at"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

@@ -63,8 +63,37 @@ public struct SQLRow: Sendable {
     }
 
     /// A column holding JSON text.
-    public func json<T: Decodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+    public func json<T: Decodable>(_ column: String, as type: T.Type = T.self, decoder: JSONDecoder = JSONDecoder())
+        throws -> T
+    {
         let text = try string(column)
-        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        return try decoder.decode(T.self, from: Data(text.utf8))
+    }
+}
+
+extension JSONDecoder {
+    /// How JSON columns are read: dates as milliseconds since 1970, like the date columns.
+    static var store: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }
+}
+
+extension JSONEncoder {
+    /// How JSON columns are written: dates as milliseconds since 1970, keys sorted.
+    static var store: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
+
+extension SQLValue {
+    /// A value as a JSON text column.
+    static func json<T: Encodable>(_ value: T?) throws -> SQLValue {
+        guard let value else { return .null }
+        return .text(String(decoding: try JSONEncoder.store.encode(value), as: UTF8.self))
     }
 }

@@ -6,15 +6,18 @@ extension SQLStore {
         try await read { try await $0.query("SELECT id FROM users LIMIT 1").isEmpty }
     }
 
-    public func bootstrap(owner: User, organization: Organization, token: APIToken, secretHash: String) async throws
-        -> Bool
-    {
+    public func bootstrap(
+        owner: User, organization: Organization, token: APIToken, secretHash: String, localServer: Server?
+    ) async throws -> Bool {
         try await write { connection in
             guard try await connection.query("SELECT id FROM users LIMIT 1").isEmpty else { return false }
             try await Self.insertUser(owner, connection)
             try await Self.insertOrganization(organization, connection)
             try await Self.insertMember(organization.id, owner.id, SystemRole.owner.rawValue, connection)
             try await Self.insertToken(token, secretHash: secretHash, connection)
+            if let localServer {
+                try await Self.insertServer(localServer, encryptedCredential: nil, connection)
+            }
             return true
         }
     }

@@ -4,19 +4,25 @@ import SlipwayCore
 extension SQLStore {
     public func createServer(_ server: Server, encryptedCredential: String?) async throws {
         try await write(conflict: "name", "a server named '\(server.name)' already exists") {
-            try await $0.execute(
-                """
-                INSERT INTO servers (id, organization_id, name, host, port, ssh_user, auth_method, credential, status,
-                    status_reason, host_key_fingerprint, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                .text(server.id), .text(server.organizationId), .text(server.name), .text(server.host),
-                .init(server.port),
-                .text(server.user), .text(server.authMethod.rawValue), .init(encryptedCredential),
-                .text(server.status.rawValue),
-                .init(server.statusReason), .init(server.hostKeyFingerprint), .init(server.createdAt),
-                .init(server.updatedAt))
+            try await Self.insertServer(server, encryptedCredential: encryptedCredential, $0)
         }
+    }
+
+    static func insertServer(_ server: Server, encryptedCredential: String?, _ connection: any SQLConnection)
+        async throws
+    {
+        try await connection.execute(
+            """
+            INSERT INTO servers (id, organization_id, name, host, port, ssh_user, auth_method, credential, status,
+                status_reason, host_key_fingerprint, allow_docker_install, facts, provisioning_steps, last_checked_at,
+                created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            .text(server.id), .text(server.organizationId), .text(server.name), .text(server.host),
+            .init(server.port), .text(server.user), .text(server.authMethod.rawValue), .init(encryptedCredential),
+            .text(server.status.rawValue), .init(server.statusReason), .init(server.hostKeyFingerprint),
+            .init(server.allowDockerInstall), try .json(server.facts), try .json(server.provisioningSteps),
+            .init(server.lastCheckedAt), .init(server.createdAt), .init(server.updatedAt))
     }
 
     public func servers(organizationId: String) async throws -> [Server] {
@@ -39,19 +45,20 @@ extension SQLStore {
         }
     }
 
+    /// Writes every mutable field of the server: name, address, status, host key, facts, steps.
     public func updateServer(_ server: Server) async throws -> Server? {
         try await write(conflict: "name", "a server named '\(server.name)' already exists") { connection in
             try await connection.execute(
                 """
                 UPDATE servers SET name = ?, host = ?, port = ?, ssh_user = ?, status = ?, status_reason = ?,
-                    host_key_fingerprint = ?, updated_at = ?
+                    host_key_fingerprint = ?, allow_docker_install = ?, facts = ?, provisioning_steps = ?,
+                    last_checked_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """,
                 .text(server.name), .text(server.host), .init(server.port), .text(server.user),
-                .text(server.status.rawValue),
-                .init(server.statusReason), .init(server.hostKeyFingerprint), .init(Date()),
-                .text(server.organizationId),
-                .text(server.id))
+                .text(server.status.rawValue), .init(server.statusReason), .init(server.hostKeyFingerprint),
+                .init(server.allowDockerInstall), try .json(server.facts), try .json(server.provisioningSteps),
+                .init(server.lastCheckedAt), .init(Date()), .text(server.organizationId), .text(server.id))
             return try await Self.server(server.organizationId, server.id, connection)
         }
     }

@@ -10,9 +10,10 @@ public protocol Store: Sendable {
     // MARK: First start
     /// True when no user exists yet: the control plane has never started on this store.
     func isEmpty() async throws -> Bool
-    /// Creates the first owner, their organization and personal token, all or nothing.
-    /// Returns false (and writes nothing) when a user already exists.
-    func bootstrap(owner: User, organization: Organization, token: APIToken, secretHash: String) async throws -> Bool
+    /// Creates the first owner, their organization and personal token, and the server record of the
+    /// control plane's own machine, all or nothing. Returns false (and writes nothing) when a user already exists.
+    func bootstrap(owner: User, organization: Organization, token: APIToken, secretHash: String, localServer: Server?)
+        async throws -> Bool
 
     // MARK: Organizations and members
     func createOrganization(_ organization: Organization, ownerId: String) async throws
@@ -89,6 +90,21 @@ public protocol Store: Sendable {
     func createSnapshot(_ snapshot: Snapshot) async throws
     func snapshots(organizationId: String, environmentId: String) async throws -> [Snapshot]
     func snapshot(organizationId: String, id: String) async throws -> Snapshot?
+
+    // MARK: Jobs
+    /// Adds a job to the durable queue.
+    func enqueueJob(_ job: Job) async throws
+    /// Hands the oldest claimable job of `kinds` to `owner` with a lease until `now + lease`: a queued job,
+    /// or a running one whose lease ran out. Jobs sharing a concurrency key run one at a time, oldest first.
+    /// Safe with several workers and several control planes on one PostgreSQL.
+    func claimJob(kinds: [Job.Kind], owner: String, lease: TimeInterval, now: Date) async throws -> Job?
+    /// Extends the lease; false when `owner` no longer holds the job (it expired and was claimed again).
+    func renewJobLease(id: String, owner: String, until: Date) async throws -> Bool
+    /// Ends a job held by `owner`; false when `owner` no longer holds it.
+    func finishJob(id: String, owner: String, status: Job.Status, error: String?, at date: Date) async throws -> Bool
+    func jobs(organizationId: String, subjectId: String) async throws -> [Job]
+    /// How many jobs are in each status, across all organizations, for /metrics.
+    func jobStatusCounts() async throws -> [Job.Status: Int]
 
     // MARK: Audit log
     func appendAudit(_ entry: AuditEntry) async throws

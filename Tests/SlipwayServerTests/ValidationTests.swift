@@ -73,7 +73,7 @@ struct ValidationTests {
                         userId: try #require(
                             try await send(client, .get, "/api/me", token: plane.ownerToken)["user"]?["id"]?.string)
                     ).count == 1)
-                #expect(try await plane.store.servers(organizationId: plane.organization.id).isEmpty)
+                #expect(try await plane.store.servers(organizationId: plane.organization.id).map(\.name) == ["local"])
                 #expect(try await plane.store.projects(organizationId: plane.organization.id).isEmpty)
                 #expect(try await plane.store.apiKeys(organizationId: plane.organization.id).isEmpty)
             }

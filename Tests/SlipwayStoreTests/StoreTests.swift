@@ -14,18 +14,24 @@ struct StoreTests {
             let owner = User(name: "Owner", email: "o@example.test")
             let organization = Organization(name: "Default", slug: "default")
             let token = APIToken(kind: .personal, name: "t", prefix: "slp_x", organizationId: nil, userId: owner.id)
-            #expect(try await store.bootstrap(owner: owner, organization: organization, token: token, secretHash: "h1"))
+            let local = Server(
+                organizationId: organization.id, name: "local", host: "localhost", port: 0, user: "root",
+                authMethod: .local)
+            #expect(
+                try await store.bootstrap(
+                    owner: owner, organization: organization, token: token, secretHash: "h1", localServer: local))
             #expect(try await !store.isEmpty())
             let again = User(name: "Other", email: "x@example.test")
             let second = try await store.bootstrap(
                 owner: again, organization: Organization(name: "Two", slug: "two"),
                 token: APIToken(kind: .personal, name: "t", prefix: "p", organizationId: nil, userId: again.id),
-                secretHash: "h2")
+                secretHash: "h2", localServer: nil)
             #expect(!second)
             #expect(try await store.user(id: again.id) == nil)
             #expect(try await store.organization(slug: "two") == nil)
             #expect(try await store.member(organizationId: organization.id, userId: owner.id)?.role == "owner")
             #expect(try await store.token(secretHash: "h1")?.userId == owner.id)
+            #expect(try await store.servers(organizationId: organization.id).map(\.authMethod) == [.local])
         }
     }
 

@@ -1,0 +1,47 @@
+import SlipwayCore
+
+/// What a command printed and how it ended.
+public struct CommandOutput: Sendable, Equatable {
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+
+    public init(exitCode: Int32, stdout: String, stderr: String) {
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    public var succeeded: Bool { exitCode == 0 }
+}
+
+/// A machine the engine runs commands on: a server over SSH, or the control plane's own machine.
+/// Commands are argv arrays; implementations never build shell text from them except through
+/// `ShellQuoting`.
+public protocol RemoteHost: Sendable {
+    func run(_ argv: [String], deadline: Duration) async throws -> CommandOutput
+    /// The host key fingerprint the connection checked (nil for the local machine).
+    var hostKeyFingerprint: String? { get async }
+    func close() async
+}
+
+/// Opens a `RemoteHost` for a server record, checking its pinned host key.
+public protocol ServerConnector: Sendable {
+    /// `credential` is the decrypted private key or password; nil for the local machine.
+    func connect(to server: Server, credential: String?) async throws -> any RemoteHost
+}
+
+/// Why a connection failed, in the words the server status needs.
+public enum ConnectionFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Nothing answered, or the connection dropped: the server is `unreachable`.
+    case unreachable(String)
+    /// The server answered and refused us, or its host key changed: the server is in `error`.
+    case refused(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let reason): reason
+        case .refused(let reason): reason
+        }
+    }
+}
