@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
         help: "A postgres:// URL to use PostgreSQL instead of the embedded SQLite (default: $SLIPWAY_DATABASE_URL).")
     var databaseUrl: String?
 
+    @Flag(help: .hidden)
+    var noJobRunner = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -47,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = ControlPlane.Configuration(
             dataDirectory: dataDir, host: host, port: port,
             databaseURL: databaseUrl ?? environment["SLIPWAY_DATABASE_URL"],
-            secretKey: environment["SLIPWAY_SECRET_KEY"])
+            secretKey: environment["SLIPWAY_SECRET_KEY"], runsJobs: !noJobRunner)
         do {
             try await ControlPlane.run(configuration, logger: logger) { message in
                 FileHandle.standardOutput.write(Data((message + "\n").utf8))

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import SlipwayCore
+import SlipwayEngine
 import SlipwayStore
 
 /// `slipway serve`: the store, the first-start owner, the HTTP API, run as services in one
@@ -14,13 +15,23 @@ public enum ControlPlane {
         public var port: Int
         public var databaseURL: String?
         public var secretKey: String?
+        /// Whether this control plane runs queued jobs and health checks (which connect to servers).
+        /// Off only for API contract tests that register made-up servers.
+        public var runsJobs: Bool
+        public var healthCheckInterval: Duration
 
-        public init(dataDirectory: String, host: String, port: Int, databaseURL: String?, secretKey: String?) {
+        public init(
+            dataDirectory: String, host: String, port: Int, databaseURL: String?, secretKey: String?,
+            runsJobs: Bool = true,
+            healthCheckInterval: Duration = .seconds(30)
+        ) {
             self.dataDirectory = dataDirectory
             self.host = host
             self.port = port
             self.databaseURL = databaseURL
             self.secretKey = secretKey
+            self.runsJobs = runsJobs
+            self.healthCheckInterval = healthCheckInterval
         }
     }
 
@@ -68,9 +79,22 @@ public enum ControlPlane {
             let app = makeApplication(backend: backend, host: host, port: configuration.port, logger: logger) { port in
                 announce("Slipway is listening on http://\(host):\(port)")
             }
+            let ssh = SSHServerConnector(logger: logger)
+            var services: [any Service] = [app]
+            if configuration.runsJobs {
+                services.append(
+                    JobRunner(
+                        store: store, handlers: [ServerVerifier(store: store, secrets: secrets, ssh: ssh)],
+                        logger: logger))
+                services.append(
+                    ServerHealthCheck(
+                        store: store, secrets: secrets, ssh: ssh, interval: configuration.healthCheckInterval,
+                        logger: logger))
+            }
             let group = ServiceGroup(
-                configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
+            await ssh.closeAll()
         } catch {
             try? await store.close()
             throw error

@@ -36,6 +36,13 @@ extension SQLStore {
         try await read { try await Self.server(organizationId, id, $0) }
     }
 
+    public func serversToHealthCheck() async throws -> [Server] {
+        try await read {
+            try await $0.query("SELECT * FROM servers WHERE status IN ('active', 'unreachable') ORDER BY id").map(
+                Server.init)
+        }
+    }
+
     public func encryptedCredential(organizationId: String, serverId: String) async throws -> String? {
         try await read {
             try await $0.first(

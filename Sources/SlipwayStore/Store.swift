@@ -55,6 +55,8 @@ public protocol Store: Sendable {
     func servers(organizationId: String) async throws -> [Server]
     func server(organizationId: String, id: String) async throws -> Server?
     func encryptedCredential(organizationId: String, serverId: String) async throws -> String?
+    /// Every server of every organization that verification reached once (active or unreachable).
+    func serversToHealthCheck() async throws -> [Server]
     func updateServer(_ server: Server) async throws -> Server?
     /// Deletes a server; refuses while instances run on it.
     func deleteServer(organizationId: String, id: String) async throws -> Bool
