@@ -19,6 +19,11 @@ extension SQLStore {
                 .init(deployment.activeColor?.rawValue), .init(deployment.imageDigest), .init(deployment.durationMs),
                 .init(deployment.error), .init(deployment.createdAt), .init(deployment.startedAt),
                 .init(deployment.completedAt))
+            try await connection.execute(
+                """
+                INSERT INTO deployment_counts (project_id, organization_id, total) VALUES (?, ?, 1)
+                ON CONFLICT (project_id) DO UPDATE SET total = deployment_counts.total + 1
+                """, .text(deployment.projectId), .text(deployment.organizationId))
             for (position, step) in deployment.steps.enumerated() {
                 try await connection.execute(
                     """
@@ -38,8 +43,9 @@ extension SQLStore {
             let scope: [SQLValue] = [.text(organizationId), .text(projectId)]
             let total =
                 try await connection.first(
-                    "SELECT COUNT(*) AS n FROM deployments WHERE organization_id = ? AND project_id = ?", scope)?.int(
-                    "n") ?? 0
+                    "SELECT total FROM deployment_counts WHERE organization_id = ? AND project_id = ?", scope)?.int(
+                    "total")
+                ?? 0
             let rows = try await connection.query(
                 """
                 SELECT * FROM deployments WHERE organization_id = ? AND project_id = ?

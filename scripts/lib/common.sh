@@ -66,8 +66,11 @@ ensure_apt_packages() {
 # The Debian packages every script here may need.
 # shellcheck disable=SC2034  # used by the scripts that source this file
 SLIPWAY_APT_PACKAGES=(
+    busybox-static # the Docker tests' base image (Docker Hub is out of reach)
     ca-certificates
     curl
+    docker-registry # the Docker push test's loopback registry
+    docker.io       # dockerd for the Docker tests (scripts/lib/docker.sh)
     jq
     libsqlite3-dev
     postgresql
