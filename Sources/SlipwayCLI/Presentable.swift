@@ -62,9 +62,31 @@ extension Server: Presentable {
         DetailList([
             ("id", id), ("name", name), ("host", host), ("port", String(port)), ("user", user),
             ("authMethod", authMethod.rawValue), ("status", status.rawValue), ("statusReason", statusReason),
-            ("hostKeyFingerprint", hostKeyFingerprint), ("createdAt", Self.date(createdAt)),
+            ("hostKeyFingerprint", hostKeyFingerprint), ("allowDockerInstall", String(allowDockerInstall)),
+            ("os", facts?.os), ("kernel", facts?.kernel), ("architecture", facts?.architecture),
+            ("cpus", facts.map { String($0.cpus) }), ("memory", facts.map { Self.bytes($0.memoryBytes) }),
+            ("disk", facts.map { "\(Self.bytes($0.diskFreeBytes)) free of \(Self.bytes($0.diskBytes))" }),
+            ("docker", facts.map { $0.dockerVersion.map { "\($0) (running)" } ?? "not running" }),
+            (
+                "steps",
+                provisioningSteps.isEmpty
+                    ? nil
+                    : provisioningSteps.map { "\($0.name.rawValue): \($0.status.rawValue)" }.joined(separator: ", ")
+            ),
+            ("lastCheckedAt", Self.date(lastCheckedAt)), ("createdAt", Self.date(createdAt)),
             ("updatedAt", Self.date(updatedAt)),
         ])
+    }
+
+    static func bytes(_ count: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 }
 

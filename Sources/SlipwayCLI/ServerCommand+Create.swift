@@ -6,12 +6,14 @@ extension ServerCommand {
     /// `slipway server create --name N --host H [--port 22] --user U (--private-key-file PATH | --password-stdin)`
     struct Create: CLICommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Add a server the control plane reaches over SSH.",
             discussion: """
                 The credential is sent once and stored encrypted; it is never shown again. \
                 Pass a password on standard input, never as an argument: \
-                `cat pw.txt | slipway server create ... --password-stdin`.
-                """)
+                `cat pw.txt | slipway server create ... --password-stdin`.                 Then run `slipway server verify ID` to connect, pin its host key and read its facts.
+                """,
+            aliases: ["add"])
 
         @Option(help: "Its name.")
         var name: String
@@ -31,6 +33,9 @@ extension ServerCommand {
         @Flag(help: "Read the SSH password from standard input.")
         var passwordStdin = false
 
+        @Flag(help: "Let verification install Docker with the distribution's packages when it is missing.")
+        var allowDockerInstall = false
+
         @OptionGroup var options: GlobalOptions
 
         struct Body: Encodable {
@@ -40,6 +45,7 @@ extension ServerCommand {
             var user: String
             var privateKey: String?
             var password: String?
+            var allowDockerInstall: Bool
         }
 
         func validate() throws {
@@ -63,7 +69,7 @@ extension ServerCommand {
 
         func run(in environment: CLIEnvironment) async throws {
             let session = try Session(environment: environment, options: options)
-            var body = Body(name: name, host: host, port: port, user: user)
+            var body = Body(name: name, host: host, port: port, user: user, allowDockerInstall: allowDockerInstall)
             if let privateKeyFile {
                 body.privateKey = try Self.readPrivateKey(at: privateKeyFile)
             } else {

@@ -3,7 +3,8 @@ import ArgumentParser
 extension ServerCommand {
     /// `slipway server delete ID --yes`
     struct Delete: CLICommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a server from the control plane.")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Remove a server from the control plane.", aliases: ["remove"])
 
         @Argument(help: "The server's id (srv_...).")
         var id: String

@@ -4,7 +4,7 @@ import ArgumentParser
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "List, add, show and remove servers.",
-        subcommands: [List.self, Create.self, Show.self, Delete.self]
+        abstract: "List, add, show, verify and remove servers.",
+        subcommands: [List.self, Create.self, Show.self, Verify.self, TrustHostKey.self, Delete.self]
     )
 }
