@@ -73,6 +73,8 @@ SLIPWAY_APT_PACKAGES=(
     docker.io       # dockerd for the Docker tests (scripts/lib/docker.sh)
     jq
     libsqlite3-dev
+    openssh-client  # ssh, ssh-keyscan, ssh-keygen: the SSH transport
+    openssh-server  # sshd for the SSH tests (each test run starts its own, on loopback)
     postgresql
     postgresql-client
     python3

@@ -64,12 +64,11 @@ public final class LocalProcess: Sendable {
         guard let path = executable(named: name, path: environment["PATH"]) else {
             throw LocalProcessError("\(name) not found (looked in PATH and the system directories)")
         }
-        let stdin = try SocketPair()
-        let stdout = try SocketPair()
-        let stderr = try SocketPair()
+        let pairs = try SocketPair.three()
+        let (stdin, stdout, stderr) = (pairs[0], pairs[1], pairs[2])
         var childDescriptors = [stdin.child, stdout.child, stderr.child]
         defer { childDescriptors.forEach { close($0) } }
-        var ours = [stdin.parent, stdout.parent, stderr.parent]
+        let ours = [stdin.parent, stdout.parent, stderr.parent]
         if case .none = input {
             let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
             guard devNull >= 0 else {
@@ -223,6 +222,21 @@ public struct LocalProcessError: Error, Sendable, CustomStringConvertible {
 private struct SocketPair {
     let parent: Int32
     let child: Int32
+
+    /// Three pairs, or none (those already made are closed when a later one fails).
+    static func three() throws -> [SocketPair] {
+        var pairs: [SocketPair] = []
+        do {
+            for _ in 0..<3 { pairs.append(try SocketPair()) }
+        } catch {
+            for pair in pairs {
+                close(pair.parent)
+                close(pair.child)
+            }
+            throw error
+        }
+        return pairs
+    }
 
     init() throws {
         var descriptors: [Int32] = [-1, -1]

@@ -92,7 +92,8 @@ struct SSHCommandLine: Sendable {
                 "-o", "PubkeyAuthentication=no",
                 "-o", "PasswordAuthentication=no",
                 "-o", "KbdInteractiveAuthentication=no",
-                "-o", "ProxyCommand=echo \(Self.noMasterMarker) >&2",
+                // Through `sh -c`: a bare `echo ... >&2` as ProxyCommand loses its output (measured, OpenSSH 9.2).
+                "-o", "ProxyCommand=sh -c 'echo \(Self.noMasterMarker) >&2; exit 1'",
             ] + destination + [remoteCommand]
     }
 

@@ -24,6 +24,10 @@ extension SSHConnection {
         }
         do {
             let master = try await establish()
+            guard !isClosed else {
+                forget(master)  // close() ran while this master was being established
+                throw SSHError.closed
+            }
             self.master = master
             failures = 0
             lastFailure = nil
@@ -44,8 +48,8 @@ extension SSHConnection {
     /// The master if its process still exists.
     func liveMaster() -> Master? {
         guard let master else { return nil }
-        if let pid = master.pid, kill(pid, 0) != 0, errno == ESRCH {
-            logger.info("SSH master is gone", metadata: ["ssh.pid": "\(pid)"])
+        if kill(master.pid, 0) != 0, errno == ESRCH {
+            logger.info("SSH master is gone", metadata: ["ssh.pid": "\(master.pid)"])
             self.master = nil
             return nil
         }
@@ -56,6 +60,9 @@ extension SSHConnection {
         guard directory.exists else { throw SSHError.closed }
         let controlPath = try await resolveControlPath()
         let strict = try await prepareKnownHosts()
+        // A master that died without cleaning up leaves its socket, and a new `ssh -M` that finds one runs
+        // without multiplexing, in the foreground, for ever. No live master owns it now: remove it.
+        directory.remove(controlPath)
         try writeCredential()
         defer { removeCredential() }
         let result = try await LocalProcess.run(
@@ -67,21 +74,24 @@ extension SSHConnection {
             if case .hostKeyMismatch(_, let found) = error { throw await mismatch(found: found) }
             throw error
         }
-        let master = Master(controlPath: controlPath, pid: await masterPID(controlPath))
+        guard let pid = await masterPID(controlPath) else {
+            throw SSHError.unreachable("ssh authenticated but no master answers on its control socket")
+        }
+        let master = Master(controlPath: controlPath, pid: pid)
         if trustedFingerprint == nil {
             if let pin = target.pinnedHostKeyFingerprint {
                 trustedFingerprint = pin
             } else if let recorded = try await scanner.fingerprint(ofFile: directory.knownHosts) {
                 trustedFingerprint = recorded
             } else {
-                stop(master)
+                forget(master)
                 throw SSHError.localFailure("ssh accepted the host key but did not record it in known_hosts")
             }
         }
-        logger.info(
+        logger.debug(
             "SSH master up",
             metadata: [
-                "ssh.pid": "\(master.pid.map(String.init) ?? "?")", "ssh.hostKey": "\(trustedFingerprint ?? "")",
+                "ssh.pid": "\(pid)", "ssh.hostKey": "\(trustedFingerprint ?? "")",
             ])
         await restoreForwards(master)
         return master

@@ -36,7 +36,7 @@ public actor SSHConnection {
 
     struct Master: Sendable {
         var controlPath: String
-        var pid: pid_t?
+        var pid: pid_t
     }
 
     struct Forward: Sendable {
@@ -79,7 +79,7 @@ public actor SSHConnection {
 
     deinit {
         // Dropped without close(): do not leave a persistent master behind.
-        if let pid = master?.pid { kill(pid, SIGTERM) }
+        if let pid = master?.pid { Self.terminate(masterPID: pid, of: directory) }
         directory.removeAll()
     }
 
@@ -102,26 +102,29 @@ public actor SSHConnection {
     }
 
     /// Health: the master answers (`ssh -O check`) and a trivial command completes within `deadline`.
-    /// A dead master is re-established first; one that is alive but does not carry commands any more
-    /// (wedged) is stopped, so the next use starts a fresh one.
+    /// A dead master is re-established first. One that is alive but answers nothing, or no longer carries
+    /// commands (wedged), is killed and `unreachable` thrown; the next use establishes a fresh one.
     public func check(deadline: Duration = .seconds(15)) async throws {
         let until = ContinuousClock.now.advanced(by: deadline)
         let master = try await LocalProcess.withDeadline(deadline) { try await self.ensureMaster(until: until) }
-        let control = commandLine.control("check", controlPath: master.controlPath)
-        let answer = try await LocalProcess.run(
-            control, environment: commandLine.environment(askpass: false), timeout: .seconds(10))
-        guard answer.exitCode == 0 else {
-            forget(master)
-            throw SSHError.unreachable(
-                "the master connection stopped: \(answer.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
+        let wedged = SSHError.unreachable(
+            "the connection stopped carrying commands (wedged); it will be re-established")
         do {
+            let control = commandLine.control("check", controlPath: master.controlPath)
+            let answer = try await LocalProcess.run(
+                control, environment: commandLine.environment(askpass: false),
+                timeout: max(.seconds(1), min(.seconds(5), until - ContinuousClock.now)))
+            guard answer.exitCode == 0 else {
+                forget(master)
+                throw SSHError.unreachable(
+                    "the master connection stopped: \(answer.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
             let probe = try await run(["true"], deadline: max(.seconds(1), until - ContinuousClock.now))
             guard probe.exitCode == 0 else { throw SSHError.unreachable("`true` exited \(probe.exitCode)") }
         } catch SSHError.timedOut {
-            logger.warning("the SSH master answers but carries no command; stopping it")
-            stop(master)
-            throw SSHError.unreachable("the connection stopped carrying commands (wedged); it will be re-established")
+            logger.warning("the SSH master does not carry commands any more; killing it")
+            forget(master, signal: SIGKILL)
+            throw wedged
         }
     }
 
@@ -132,21 +135,35 @@ public actor SSHConnection {
             let exit = commandLine.control("exit", controlPath: master.controlPath)
             _ = try? await LocalProcess.run(
                 exit, environment: commandLine.environment(askpass: false), timeout: .seconds(5))
-            stop(master)
+            forget(master)
+            // It exits on its own after `-O exit`; wait (briefly) so close() means gone.
+            for _ in 0..<100 where kill(master.pid, 0) == 0 {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
         }
         master = nil
         directory.removeAll()
     }
 
-    /// Forgets a master that is gone, so the next use establishes a new one.
-    func forget(_ dead: Master) {
+    /// Forgets a master that failed, so the next use establishes a new one, and ends its process if it is
+    /// still there (a master whose socket vanished, or that stopped carrying sessions, would linger).
+    func forget(_ dead: Master, signal: Int32 = SIGTERM) {
         if master?.pid == dead.pid { master = nil }
+        Self.terminate(masterPID: dead.pid, of: directory, signal: signal)
     }
 
-    /// Kills a master process that is no use any more.
-    func stop(_ stopped: Master) {
-        if let pid = stopped.pid, pid > 0 { kill(pid, SIGTERM) }
-        forget(stopped)
+    /// Sends SIGTERM to a master process, but only if that pid is still our ssh: its command line names the
+    /// connection's private directory (a pid can be reused once its process is gone).
+    nonisolated static func terminate(
+        masterPID pid: pid_t, of directory: SSHRuntimeDirectory, signal: Int32 = SIGTERM
+    ) {
+        guard pid > 0 else { return }
+        #if os(Linux)
+            guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                String(decoding: cmdline, as: UTF8.self).contains(directory.path + "/")
+            else { return }
+        #endif
+        kill(pid, signal)
     }
 
     private static func tools() throws(SSHError) -> (ssh: String, keyscan: String, keygen: String) {

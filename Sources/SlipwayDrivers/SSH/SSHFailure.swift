@@ -53,7 +53,12 @@ enum SSHFailure {
     }
 
     static func client(stderr: String) -> ClientOutcome {
-        if stderr.contains(SSHCommandLine.noMasterMarker) { return .noMaster }
+        // The marker, or what ssh itself says when the stand-in ProxyCommand gave it no server.
+        if stderr.contains(SSHCommandLine.noMasterMarker)
+            || stderr.contains("Control socket connect(") && stderr.contains("Connection closed by UNKNOWN port 65535")
+        {
+            return .noMaster
+        }
         if stderr.contains("mux_client_request_session: session request failed")
             || stderr.contains("Session open refused")
         {

@@ -13,6 +13,12 @@ struct SSHRuntimeDirectory: Sendable {
 
     /// Makes `ROOT/slipway-ssh-XXXXXX`. Keep `root` short: the socket paths inside must fit in 108 bytes.
     static func create(root: String) throws(SSHError) -> SSHRuntimeDirectory {
+        var root = root
+        while root.count > 1, root.hasSuffix("/") { root.removeLast() }
+        // The master's socket is DIR/ + 40 hex digits, and unix socket paths end at 107 bytes (103 on macOS).
+        guard root.utf8.count + "/slipway-ssh-XXXXXX/".utf8.count + 40 <= 100 else {
+            throw .localFailure("the runtime directory \(root) is too long for unix socket paths; use a shorter one")
+        }
         var template = Array("\(root)/slipway-ssh-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
             guard let base = buffer.baseAddress else { return false }

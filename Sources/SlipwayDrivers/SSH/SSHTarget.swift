@@ -70,6 +70,7 @@ public struct SSHTarget: Sendable, Equatable {
 
 /// `SHA256:` followed by unpadded base64, as OpenSSH prints host key fingerprints.
 public enum HostKeyFingerprint {
+    /// Whether `fingerprint` has the shape `SHA256:` + 43 characters of unpadded base64.
     public static func isWellFormed(_ fingerprint: String) -> Bool {
         guard fingerprint.hasPrefix("SHA256:") else { return false }
         let body = fingerprint.dropFirst("SHA256:".count)
