@@ -53,24 +53,14 @@ struct Authenticator: Sendable {
                 token: token, user: maker, organization: organization, permissions: PermissionSet(token.permissions),
                 role: token.role)
         case .personal:
-            guard let userId = token.userId, let user = try await store.user(id: userId) else {
-                throw Self.unauthorized("the user of this token no longer exists")
-            }
-            let organizations = try await store.organizations(userId: userId)
-            let chosen: Organization?
-            if let requestedSlug {
-                chosen = organizations.first { $0.slug == requestedSlug }
-                if chosen == nil {
+            guard let userId = token.userId else { throw Self.unauthorized("the user of this token no longer exists") }
+            guard let (user, organization, member) = try await store.membership(userId: userId, slug: requestedSlug)
+            else {
+                if let requestedSlug {
                     throw SlipwayError(
                         .notFound, code: "organization_not_found",
                         message: "organization '\(requestedSlug)' not found among yours")
                 }
-            } else {
-                chosen = organizations.first
-            }
-            guard let organization = chosen,
-                let member = try await store.member(organizationId: organization.id, userId: userId)
-            else {
                 throw SlipwayError(
                     .forbidden, code: "no_organization", message: "you are not a member of any organization")
             }

@@ -15,10 +15,13 @@ enum DeploymentRoutes {
         ) { call in
             let page = try PageRequest(
                 limit: try call.queryInt("limit", default: 20), offset: try call.queryInt("offset", default: 0))
-            let project = try await ProjectRoutes.project(call)
-            return .json(
-                try await call.store.deployments(
-                    organizationId: project.organizationId, projectId: project.id, page: page))
+            // One read checks the project and pages its deployments: this is the route the dashboard polls.
+            guard
+                let deployments = try await call.store.deployments(
+                    organizationId: try call.caller.organization.id, projectId: try call.parameter("projectId"),
+                    page: page)
+            else { throw SlipwayError.notFound("project") }
+            return .json(deployments)
         },
         APIRoute(
             .get, "/api/projects/{projectId}/deployments/{deploymentId}", access: .permission(.view(.deployments)),

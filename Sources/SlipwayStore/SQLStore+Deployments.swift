@@ -38,9 +38,12 @@ extension SQLStore {
 
     public func deployments(organizationId: String, projectId: String, page: PageRequest) async throws -> Page<
         Deployment
-    > {
+    >? {
         try await read { connection in
             let scope: [SQLValue] = [.text(organizationId), .text(projectId)]
+            guard
+                try await connection.first("SELECT id FROM projects WHERE organization_id = ? AND id = ?", scope) != nil
+            else { return nil }
             let total =
                 try await connection.first(
                     "SELECT total FROM deployment_counts WHERE organization_id = ? AND project_id = ?", scope)?.int(

@@ -92,6 +92,35 @@ extension SQLStore {
         try await read { try await Self.member(organizationId, userId, $0) }
     }
 
+    public func membership(userId: String, slug: String?) async throws -> (
+        user: User, organization: Organization, member: Member
+    )? {
+        try await read { connection in
+            var sql = """
+                SELECT o.id, o.name, o.slug, o.created_at, m.role, m.created_at AS member_created_at,
+                    u.name AS user_name, u.email, u.created_at AS user_created_at
+                FROM members m JOIN organizations o ON o.id = m.organization_id JOIN users u ON u.id = m.user_id
+                WHERE m.user_id = ?
+                """
+            var binds: [SQLValue] = [.text(userId)]
+            if let slug {
+                sql += " AND o.slug = ?"
+                binds.append(.text(slug))
+            }
+            guard let row = try await connection.first(sql + " ORDER BY m.created_at, o.id LIMIT 1", binds) else {
+                return nil
+            }
+            let organization = try Organization(row)
+            let user = User(
+                id: userId, name: try row.string("user_name"), email: try row.string("email"),
+                createdAt: try row.date("user_created_at"))
+            let member = Member(
+                organizationId: organization.id, userId: userId, role: try row.string("role"), userName: user.name,
+                email: user.email, createdAt: try row.date("member_created_at"))
+            return (user, organization, member)
+        }
+    }
+
     public func updateMemberRole(organizationId: String, userId: String, role: String) async throws -> Member? {
         try await write { connection in
             guard let member = try await Self.member(organizationId, userId, connection) else { return nil }

@@ -57,7 +57,8 @@ public final class SQLiteDatabase: SQLDatabase {
         let pool: DatabasePool
 
         func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-            try await translatingErrors { try await pool.read { db in try Self.rows(db, sql, binds) } }
+            // One statement is atomic on its own in SQLite: no need for the BEGIN/COMMIT that `read` wraps around it.
+            try await translatingErrors { try await pool.unsafeRead { db in try Self.rows(db, sql, binds) } }
         }
 
         func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
@@ -65,7 +66,7 @@ public final class SQLiteDatabase: SQLDatabase {
         }
 
         static func rows(_ db: GRDB.Database, _ sql: String, _ binds: [SQLValue]) throws -> [SQLRow] {
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments(binds))
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments(binds))
             return rows.map { row in
                 var values: [String: SQLValue] = [:]
                 for (column, value) in row {
@@ -88,7 +89,7 @@ public final class SQLiteDatabase: SQLDatabase {
         func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
             try await translatingErrors {
                 try await pool.writeWithoutTransaction { db in
-                    try db.execute(sql: sql, arguments: arguments(binds))
+                    try db.cachedStatement(sql: sql).execute(arguments: arguments(binds))
                     return db.changesCount
                 }
             }

@@ -28,6 +28,11 @@ public protocol Store: Sendable {
     func addMember(organizationId: String, userId: String, role: String) async throws
     func members(organizationId: String) async throws -> [Member]
     func member(organizationId: String, userId: String) async throws -> Member?
+    /// In one query, for authentication: the user, and their membership of the organization named `slug`
+    /// (or of their first organization when `slug` is nil). Nil when the user is in no such organization.
+    func membership(userId: String, slug: String?) async throws -> (
+        user: User, organization: Organization, member: Member
+    )?
     /// Changes a member's role; refuses to demote the last owner.
     func updateMemberRole(organizationId: String, userId: String, role: String) async throws -> Member?
     /// Removes a member; refuses to remove the last owner.
@@ -82,8 +87,9 @@ public protocol Store: Sendable {
     // MARK: Deployments
     /// Stores a deployment with its steps.
     func createDeployment(_ deployment: Deployment) async throws
-    /// A page of a project's deployments, newest first, with the total count.
-    func deployments(organizationId: String, projectId: String, page: PageRequest) async throws -> Page<Deployment>
+    /// A page of a project's deployments, newest first, with the total count; nil when the organization
+    /// has no such project.
+    func deployments(organizationId: String, projectId: String, page: PageRequest) async throws -> Page<Deployment>?
     func deployment(organizationId: String, id: String) async throws -> Deployment?
     /// How many deployments are in each status, across all organizations: the job queue's depth for /metrics.
     func deploymentStatusCounts() async throws -> [Deployment.Status: Int]
