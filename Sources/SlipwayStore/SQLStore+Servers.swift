@@ -73,11 +73,14 @@ extension SQLStore {
     public func deleteServer(organizationId: String, id: String) async throws -> Bool {
         try await write { connection in
             let used = try await connection.query(
-                "SELECT COUNT(*) AS n FROM instances WHERE organization_id = ? AND server_id = ?",
+                "SELECT name FROM instances WHERE organization_id = ? AND server_id = ? ORDER BY name LIMIT 21",
                 .text(organizationId), .text(id))
-            if try (used.first?.int("n") ?? 0) > 0 {
+            if !used.isEmpty {
+                let names = try used.prefix(20).map { try $0.string("name") }.joined(separator: ", ")
                 throw SlipwayError(
-                    .conflict, code: "server_in_use", message: "instances run on this server: remove or move them first"
+                    .conflict, code: "server_in_use",
+                    message:
+                        "instances run on this server (\(names)\(used.count > 20 ? ", ..." : "")): remove or move them first"
                 )
             }
             return try await connection.execute(

@@ -118,6 +118,23 @@ struct ValidationTests {
                     body: #"{"name":"Dup","slug":"default"}"#)
                 #expect(slug.status == 409)
                 #expect(slug.errorField == "slug")
+
+                let serverId = try await create(
+                    client, "/api/servers", token: plane.ownerToken,
+                    body: #"{"name":"web1","host":"web1.example.test","user":"u","password":"p"}"#)
+                let projectId = try await create(
+                    client, "/api/projects", token: plane.ownerToken,
+                    body: #"{"name":"Other","repoUrl":"https://h.test/b.git","kind":"odoo"}"#)
+                let environmentId = try await create(
+                    client, "/api/projects/\(projectId)/environments", token: plane.ownerToken,
+                    body: #"{"name":"Production","type":"production","branch":"main"}"#)
+                _ = try await create(
+                    client, "/api/environments/\(environmentId)/instances", token: plane.ownerToken,
+                    body: #"{"name":"shop-web","serverId":"\#(serverId)"}"#)
+                let inUse = try await send(client, .delete, "/api/servers/\(serverId)", token: plane.ownerToken)
+                #expect(inUse.status == 409)
+                #expect(inUse["error"]?["message"]?.string?.contains("shop-web") == true)
+                #expect(try await send(client, .get, "/api/servers/\(serverId)", token: plane.ownerToken).status == 200)
             }
         }
     }
