@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayDrivers
 
 /// Makes sure Docker runs on a host: reports its version, or installs it with the distribution's
 /// own packages when the user allowed it. Fixed argv only.
@@ -36,10 +37,10 @@ struct DockerSetup {
                 "Docker is not running on this server: install it, or let Slipway install it (allowDockerInstall: true), then verify again"
             )
         }
-        let osRelease = try await host.run(["cat", "/etc/os-release"], deadline: deadline).stdout
+        let osRelease = try await host.run(["cat", "/etc/os-release"], deadline: deadline).stdoutText
         let id = FactsParser.osReleaseValue("ID", in: osRelease) ?? ""
         let idLike = FactsParser.osReleaseValue("ID_LIKE", in: osRelease) ?? ""
-        let whoami = try await host.run(["id", "-u"], deadline: deadline).stdout.trimmingCharacters(
+        let whoami = try await host.run(["id", "-u"], deadline: deadline).stdoutText.trimmingCharacters(
             in: .whitespacesAndNewlines)
         guard let commands = Self.installCommands(id: id, idLike: idLike, asRoot: whoami == "0") else {
             throw ConnectionFailure.refused(
@@ -49,10 +50,11 @@ struct DockerSetup {
         for command in commands {
             let output = try await host.run(command, deadline: .seconds(600))
             log.append(
-                "$ \(command.joined(separator: " "))\n\(output.stdout.suffix(2000))\(output.stderr.suffix(2000))")
+                "$ \(command.joined(separator: " "))\n\(output.stdoutText.suffix(2000))\(output.stderrText.suffix(2000))"
+            )
             guard output.succeeded else {
                 throw ConnectionFailure.refused(
-                    "installing Docker failed at '\(command.joined(separator: " "))': \(output.stderr.suffix(500))")
+                    "installing Docker failed at '\(command.joined(separator: " "))': \(output.stderrText.suffix(500))")
             }
         }
         guard let version = try await version() else {
@@ -66,7 +68,7 @@ struct DockerSetup {
 
     private func version() async throws -> String? {
         let output = try await host.run(["docker", "version", "--format", "{{.Server.Version}}"], deadline: deadline)
-        let version = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let version = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         return output.succeeded && !version.isEmpty ? version : nil
     }
 }

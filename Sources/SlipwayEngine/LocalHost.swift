@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayDrivers
 
 /// The control plane's own machine, registered as the server `local`: commands run as local
 /// processes from argv arrays, no shell and no SSH.
@@ -12,7 +13,7 @@ public struct LocalHost: RemoteHost, ServerConnector {
 
     public func close() async {}
 
-    public func run(_ argv: [String], deadline: Duration) async throws -> CommandOutput {
+    public func run(_ argv: [String], deadline: Duration) async throws -> CommandResult {
         guard let executable = argv.first else { throw ConnectionFailure.refused("empty command") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -45,9 +46,8 @@ public struct LocalHost: RemoteHost, ServerConnector {
         if !finished {
             process.terminate()
         }
-        let output = CommandOutput(
-            exitCode: finished ? process.terminationStatus : -1, stdout: String(decoding: await out, as: UTF8.self),
-            stderr: String(decoding: await err, as: UTF8.self))
+        let output = CommandResult(
+            exitCode: finished ? process.terminationStatus : -1, stdout: await out, stderr: await err)
         if !finished {
             throw ConnectionFailure.unreachable("\(executable) did not finish within \(deadline)")
         }

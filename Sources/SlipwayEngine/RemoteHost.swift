@@ -1,25 +1,11 @@
 import SlipwayCore
-
-/// What a command printed and how it ended.
-public struct CommandOutput: Sendable, Equatable {
-    public var exitCode: Int32
-    public var stdout: String
-    public var stderr: String
-
-    public init(exitCode: Int32, stdout: String, stderr: String) {
-        self.exitCode = exitCode
-        self.stdout = stdout
-        self.stderr = stderr
-    }
-
-    public var succeeded: Bool { exitCode == 0 }
-}
+import SlipwayDrivers
 
 /// A machine the engine runs commands on: a server over SSH, or the control plane's own machine.
 /// Commands are argv arrays; implementations never build shell text from them except through
 /// `ShellQuoting`.
 public protocol RemoteHost: Sendable {
-    func run(_ argv: [String], deadline: Duration) async throws -> CommandOutput
+    func run(_ argv: [String], deadline: Duration) async throws -> CommandResult
     /// The host key fingerprint the connection checked (nil for the local machine).
     var hostKeyFingerprint: String? { get async }
     func close() async

@@ -66,10 +66,9 @@ struct SSHHost: RemoteHost {
     let connection: SSHConnection
     let server: Server
 
-    func run(_ argv: [String], deadline: Duration) async throws -> CommandOutput {
+    func run(_ argv: [String], deadline: Duration) async throws -> CommandResult {
         do {
-            let result = try await connection.run(argv, deadline: deadline)
-            return CommandOutput(exitCode: result.exitCode, stdout: result.stdoutText, stderr: result.stderrText)
+            return try await connection.run(argv, deadline: deadline)
         } catch {
             throw SSHServerConnector.failure(error, server: server)
         }

@@ -63,9 +63,9 @@ public struct ServerVerifier: JobHandler {
                     let output = try await host.run(command, deadline: commandDeadline)
                     guard output.succeeded else {
                         throw ConnectionFailure.refused(
-                            "\(command.joined(separator: " ")) failed: \(output.stderr.prefix(300))")
+                            "\(command.joined(separator: " ")) failed: \(output.stderrText.prefix(300))")
                     }
-                    outputs.append(output.stdout)
+                    outputs.append(output.stdoutText)
                 }
                 let facts = FactsParser.parse(
                     osRelease: outputs[0], kernel: outputs[1], machine: outputs[2], nproc: outputs[3],
