@@ -62,6 +62,33 @@ struct SSHVerificationTests {
         await connector.closeAll()
     }
 
+    @Test("two servers verify at once, each through its own connection")
+    func twoServers() async throws {
+        let first = try await SSHTestServer.shared()
+        let second = try await SSHTestServer.start(label: "second")
+        defer { second.stop() }
+        let connector = SSHServerConnector()
+        try await TestStore.with(.sqlite, label: "ssh") { store in
+            let servers = [
+                try await Self.register(store, first, key: first.credentials.ed25519),
+                try await Self.register(store, second, key: second.credentials.rsa),
+            ]
+            let verified = try await withThrowingTaskGroup(of: Server.self) { group in
+                for server in servers {
+                    group.addTask { try await Self.verify(store, server, connector) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(verified.count == 2)
+            for server in verified {
+                #expect(server.facts != nil, "\(server.statusReason ?? "")")
+                let sshd = server.port == first.port ? first : second
+                #expect(server.hostKeyFingerprint == sshd.hostKeyFingerprint)
+            }
+        }
+        await connector.closeAll()
+    }
+
     @Test("a key the server refuses puts the server in error with the reason")
     func wrongKey() async throws {
         let sshd = try await SSHTestServer.shared()
