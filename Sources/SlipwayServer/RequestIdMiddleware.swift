@@ -24,7 +24,7 @@ struct RequestIdMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = ErrorMiddleware.response(for: error, context: context)
+            response = ErrorResponse.response(for: error, context: context)
         }
         response.headers[Self.header] = context.requestId
         context.logger.info(

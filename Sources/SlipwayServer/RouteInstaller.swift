@@ -39,7 +39,7 @@ struct RouteInstaller: Sendable {
             if case .json(let value) = reply { createdId = (value as? any IdentifiedRecord)?.id }
             response = render(reply, status: route.successStatus)
         } catch {
-            response = ErrorMiddleware.response(for: error, context: context)
+            response = ErrorResponse.response(for: error, context: context)
         }
         let elapsed = started.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

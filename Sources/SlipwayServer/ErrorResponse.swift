@@ -4,20 +4,9 @@ import SlipwayCore
 
 /// Renders every error, ours or Hummingbird's, as `{"error": {"code", "message", "field"}}`
 /// with the status that fits. Unexpected errors are logged in full and answered as 500
-/// without internals.
-struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = AppContext
-
-    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
-        async throws -> Response
-    {
-        do {
-            return try await next(request, context)
-        } catch {
-            return Self.response(for: error, context: context)
-        }
-    }
-
+/// without internals. Used by the route wrapper and, for errors outside any route (an unknown
+/// path), by `RequestIdMiddleware`.
+enum ErrorResponse {
     static func response(for error: any Error, context: AppContext) -> Response {
         let (status, body) = describe(error, context: context)
         return jsonResponse(status: status, body: ErrorBody(error: body))
