@@ -77,26 +77,24 @@ public struct ServerHealthCheck: Service {
         } catch {
             reachable = .failure(.unreachable("\(error)"))
         }
-        var updated = server
+        let status: Server.Status
+        let reason: String?
         switch reachable {
         case .success:
-            updated.status = .active
-            updated.statusReason = nil
-            updated.lastCheckedAt = clock()
+            (status, reason) = (.active, nil)
         case .failure(let failure):
-            updated.status = failure.isUnreachable ? .unreachable : .error
-            updated.statusReason = "health check: \(failure.description)"
+            (status, reason) = (failure.isUnreachable ? .unreachable : .error, "health check: \(failure.description)")
         }
-        guard
-            updated.status != server.status || updated.statusReason != server.statusReason
-                || updated.lastCheckedAt != server.lastCheckedAt
-        else { return }
-        if updated.status != server.status {
+        if status != server.status {
             logger.notice(
                 "server status changed",
-                metadata: ["server": "\(server.id)", "from": "\(server.status)", "to": "\(updated.status)"])
+                metadata: ["server": "\(server.id)", "from": "\(server.status)", "to": "\(status)"])
         }
-        _ = try? await store.updateServer(updated)
+        // Only if nothing (a verification) changed the status since the list was read.
+        _ = try? await store.updateServerReachability(
+            organizationId: server.organizationId, id: server.id, expected: server.status, status: status,
+            reason: reason,
+            checkedAt: status == .active ? clock() : nil)
     }
 
     private func withDeadline<T: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> T)

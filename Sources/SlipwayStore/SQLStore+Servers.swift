@@ -36,6 +36,21 @@ extension SQLStore {
         try await read { try await Self.server(organizationId, id, $0) }
     }
 
+    public func updateServerReachability(
+        organizationId: String, id: String, expected: Server.Status, status: Server.Status, reason: String?,
+        checkedAt: Date?
+    ) async throws -> Bool {
+        try await write {
+            try await $0.execute(
+                """
+                UPDATE servers SET status = ?, status_reason = ?, last_checked_at = COALESCE(?, last_checked_at), updated_at = ?
+                WHERE organization_id = ? AND id = ? AND status = ?
+                """, .text(status.rawValue), .init(reason), .init(checkedAt), .init(Date()), .text(organizationId),
+                .text(id),
+                .text(expected.rawValue)) > 0
+        }
+    }
+
     public func serversToHealthCheck() async throws -> [Server] {
         try await read {
             try await $0.query("SELECT * FROM servers WHERE status IN ('active', 'unreachable') ORDER BY id").map(

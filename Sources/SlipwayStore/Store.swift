@@ -60,6 +60,12 @@ public protocol Store: Sendable {
     func servers(organizationId: String) async throws -> [Server]
     func server(organizationId: String, id: String) async throws -> Server?
     func encryptedCredential(organizationId: String, serverId: String) async throws -> String?
+    /// Sets only the reachability of a server, and only while it is still in `expected` status, so a health
+    /// check never overwrites a verification that started meanwhile. False when the status had moved on.
+    func updateServerReachability(
+        organizationId: String, id: String, expected: Server.Status, status: Server.Status, reason: String?,
+        checkedAt: Date?
+    ) async throws -> Bool
     /// Every server of every organization that verification reached once (active or unreachable).
     func serversToHealthCheck() async throws -> [Server]
     func updateServer(_ server: Server) async throws -> Server?

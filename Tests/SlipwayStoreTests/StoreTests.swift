@@ -175,6 +175,33 @@ struct StoreTests {
         }
     }
 
+    @Test("a health check's status write loses to a verification that started meanwhile", arguments: StoreKind.allCases)
+    func reachability(kind: StoreKind) async throws {
+        try await TestStore.with(kind) { store in
+            let fixture = try await Fixture.make(store)
+            var server = fixture.server
+            server.status = .provisioning
+            _ = try await store.updateServer(server)
+            let stale = try await store.updateServerReachability(
+                organizationId: fixture.organization.id, id: server.id, expected: .active, status: .unreachable,
+                reason: "health check: gone", checkedAt: nil)
+            #expect(!stale)
+            #expect(
+                try await store.server(organizationId: fixture.organization.id, id: server.id)?.status == .provisioning)
+            server.status = .active
+            _ = try await store.updateServer(server)
+            let checked = Date(timeIntervalSince1970: 1_800_000_000)
+            #expect(
+                try await store.updateServerReachability(
+                    organizationId: fixture.organization.id, id: server.id, expected: .active, status: .active,
+                    reason: nil,
+                    checkedAt: checked))
+            #expect(
+                try await store.server(organizationId: fixture.organization.id, id: server.id)?.lastCheckedAt == checked
+            )
+        }
+    }
+
     @Test("audit entries filter by actor, action and time", arguments: StoreKind.allCases)
     func audit(kind: StoreKind) async throws {
         try await TestStore.with(kind) { store in
