@@ -3,7 +3,8 @@ import SlipwayCore
 import SlipwayDrivers
 
 /// The control plane's own machine, registered as the server `local`: commands run as local
-/// processes from argv arrays, no shell and no SSH.
+/// processes from argv arrays, no shell and no SSH. They run through the SSH transport's
+/// `LocalProcess`, which hears each child's exit on its own (Foundation's `Process` does not; see there).
 public struct LocalHost: RemoteHost, ServerConnector {
     public init() {}
 
@@ -14,43 +15,33 @@ public struct LocalHost: RemoteHost, ServerConnector {
     public func close() async {}
 
     public func run(_ argv: [String], deadline: Duration) async throws -> CommandResult {
-        guard let executable = argv.first else { throw ConnectionFailure.refused("empty command") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + argv.dropFirst()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes while the process runs, so a chatty command cannot fill one and stall.
-        async let out = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
-        async let err = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                while process.isRunning {
-                    try? await Task.sleep(for: .milliseconds(10))
-                    if Task.isCancelled { return true }
-                }
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: deadline)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first && !process.isRunning
+        let process: LocalProcess
+        do {
+            process = try LocalProcess.start(argv, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ConnectionFailure.refused("\(error)")
         }
-        if !finished {
+        return try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: CommandResult?.self) { group in
+                group.addTask {
+                    let result = await process.collect()
+                    return CommandResult(
+                        exitCode: result.termination.exitCode, stdout: result.stdout, stderr: result.stderr)
+                }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                guard let first = try await group.next(), let result = first else {
+                    process.terminate()
+                    group.cancelAll()
+                    throw ConnectionFailure.unreachable("\(argv.first ?? "") did not finish within \(deadline)")
+                }
+                group.cancelAll()
+                return result
+            }
+        } onCancel: {
             process.terminate()
         }
-        let output = CommandResult(
-            exitCode: finished ? process.terminationStatus : -1, stdout: await out, stderr: await err)
-        if !finished {
-            throw ConnectionFailure.unreachable("\(executable) did not finish within \(deadline)")
-        }
-        return output
     }
 }
