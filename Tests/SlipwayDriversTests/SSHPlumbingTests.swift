@@ -21,7 +21,12 @@ struct SSHPlumbingTests {
         let echoed = try await Self.wrapper(["cat"], stdin: bytes, keepOpen: true).collect()
         #expect(echoed.stdout == bytes)
         let script = "printf '%s|' \"$@\"; echo err >&2; exit 9"
-        let result = try await Self.wrapper(["sh", "-c", script, "sh", "a b", "-n", "*", ""], stdin: nil).collect()
+        // Standard input stays open, as an SSH channel does while its command runs: a closed one means
+        // "cancelled", and the wrapper would race to kill the command (the next test checks that).
+        let result = try await Self.wrapper(
+            ["sh", "-c", script, "sh", "a b", "-n", "*", ""], stdin: nil, keepOpen: true
+        )
+        .collect()
         #expect(String(decoding: result.stdout, as: UTF8.self) == "a b|-n|*||")
         #expect(String(decoding: result.stderr, as: UTF8.self) == "err\n")
         #expect(result.termination.exitCode == 9)
