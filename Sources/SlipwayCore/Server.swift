@@ -23,6 +23,12 @@ public struct Server: Codable, Sendable, Equatable {
     public var hostKeyFingerprint: String?
     /// Whether verification may install Docker with the distribution's packages when it is missing.
     public var allowDockerInstall: Bool
+    /// The Docker engine's socket on the server (rootless Docker and test engines live elsewhere).
+    public var dockerSocketPath: String
+    /// The loopback port of the server's Docker registry (images are pushed there and run by digest).
+    public var registryPort: Int
+    /// The loopback port of the server's Caddy admin API.
+    public var proxyAdminPort: Int
     public var facts: ServerFacts?
     public var provisioningSteps: [ProvisioningStep]
     /// When verification or the health check last reached the server.
@@ -33,7 +39,9 @@ public struct Server: Codable, Sendable, Equatable {
     public init(
         id: String = Identifier.make("srv"), organizationId: String, name: String, host: String, port: Int = 22,
         user: String, authMethod: AuthMethod, status: Status = .pending, statusReason: String? = nil,
-        hostKeyFingerprint: String? = nil, allowDockerInstall: Bool = false, facts: ServerFacts? = nil,
+        hostKeyFingerprint: String? = nil, allowDockerInstall: Bool = false,
+        dockerSocketPath: String = Server.defaultDockerSocketPath, registryPort: Int = Server.defaultRegistryPort,
+        proxyAdminPort: Int = Server.defaultProxyAdminPort, facts: ServerFacts? = nil,
         provisioningSteps: [ProvisioningStep] = [], lastCheckedAt: Date? = nil, createdAt: Date = Date(),
         updatedAt: Date = Date()
     ) {
@@ -48,10 +56,19 @@ public struct Server: Codable, Sendable, Equatable {
         self.statusReason = statusReason
         self.hostKeyFingerprint = hostKeyFingerprint
         self.allowDockerInstall = allowDockerInstall
+        self.dockerSocketPath = dockerSocketPath
+        self.registryPort = registryPort
+        self.proxyAdminPort = proxyAdminPort
         self.facts = facts
         self.provisioningSteps = provisioningSteps
         self.lastCheckedAt = lastCheckedAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+}
+
+extension Server {
+    public static let defaultDockerSocketPath = "/var/run/docker.sock"
+    public static let defaultRegistryPort = 5000
+    public static let defaultProxyAdminPort = 2019
 }

@@ -165,6 +165,15 @@ enum Migrations {
                 SELECT project_id, organization_id, COUNT(*) FROM deployments GROUP BY project_id, organization_id
                 """,
             ]),
+        Migration(
+            version: 7, name: "server settings and key passphrase",
+            statements: [
+                "ALTER TABLE servers ADD COLUMN docker_socket_path TEXT NOT NULL DEFAULT '/var/run/docker.sock'",
+                "ALTER TABLE servers ADD COLUMN registry_port BIGINT NOT NULL DEFAULT 5000",
+                "ALTER TABLE servers ADD COLUMN proxy_admin_port BIGINT NOT NULL DEFAULT 2019",
+                // Sealed like `credential`: the private key's passphrase, when the key has one.
+                "ALTER TABLE servers ADD COLUMN credential_passphrase TEXT",
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

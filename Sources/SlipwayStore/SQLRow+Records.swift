@@ -58,6 +58,8 @@ extension Server {
             statusReason: try row.optionalString("status_reason"),
             hostKeyFingerprint: try row.optionalString("host_key_fingerprint"),
             allowDockerInstall: try row.bool("allow_docker_install"),
+            dockerSocketPath: try row.string("docker_socket_path"), registryPort: try row.int("registry_port"),
+            proxyAdminPort: try row.int("proxy_admin_port"),
             facts: try row.optionalString("facts").map {
                 try JSONDecoder.store.decode(ServerFacts.self, from: Data($0.utf8))
             },

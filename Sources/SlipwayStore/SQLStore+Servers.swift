@@ -2,27 +2,34 @@ import Foundation
 import SlipwayCore
 
 extension SQLStore {
-    public func createServer(_ server: Server, encryptedCredential: String?) async throws {
+    public func createServer(_ server: Server, encryptedCredential: String?, encryptedPassphrase: String?)
+        async throws
+    {
         try await write(conflict: "name", "a server named '\(server.name)' already exists") {
-            try await Self.insertServer(server, encryptedCredential: encryptedCredential, $0)
+            try await Self.insertServer(
+                server, encryptedCredential: encryptedCredential, encryptedPassphrase: encryptedPassphrase, $0)
         }
     }
 
-    static func insertServer(_ server: Server, encryptedCredential: String?, _ connection: any SQLConnection)
-        async throws
-    {
+    static func insertServer(
+        _ server: Server, encryptedCredential: String?, encryptedPassphrase: String? = nil,
+        _ connection: any SQLConnection
+    ) async throws {
         try await connection.execute(
             """
-            INSERT INTO servers (id, organization_id, name, host, port, ssh_user, auth_method, credential, status,
-                status_reason, host_key_fingerprint, allow_docker_install, facts, provisioning_steps, last_checked_at,
+            INSERT INTO servers (id, organization_id, name, host, port, ssh_user, auth_method, credential,
+                credential_passphrase, status, status_reason, host_key_fingerprint, allow_docker_install,
+                docker_socket_path, registry_port, proxy_admin_port, facts, provisioning_steps, last_checked_at,
                 created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             .text(server.id), .text(server.organizationId), .text(server.name), .text(server.host),
             .init(server.port), .text(server.user), .text(server.authMethod.rawValue), .init(encryptedCredential),
-            .text(server.status.rawValue), .init(server.statusReason), .init(server.hostKeyFingerprint),
-            .init(server.allowDockerInstall), try .json(server.facts), try .json(server.provisioningSteps),
-            .init(server.lastCheckedAt), .init(server.createdAt), .init(server.updatedAt))
+            .init(encryptedPassphrase), .text(server.status.rawValue), .init(server.statusReason),
+            .init(server.hostKeyFingerprint), .init(server.allowDockerInstall), .text(server.dockerSocketPath),
+            .init(server.registryPort), .init(server.proxyAdminPort), try .json(server.facts),
+            try .json(server.provisioningSteps), .init(server.lastCheckedAt), .init(server.createdAt),
+            .init(server.updatedAt))
     }
 
     public func servers(organizationId: String) async throws -> [Server] {
@@ -59,11 +66,20 @@ extension SQLStore {
     }
 
     public func encryptedCredential(organizationId: String, serverId: String) async throws -> String? {
+        try await sealedColumn("credential", organizationId: organizationId, serverId: serverId)
+    }
+
+    public func encryptedPassphrase(organizationId: String, serverId: String) async throws -> String? {
+        try await sealedColumn("credential_passphrase", organizationId: organizationId, serverId: serverId)
+    }
+
+    /// One of the sealed columns; `column` is one of the two names above, never input.
+    private func sealedColumn(_ column: String, organizationId: String, serverId: String) async throws -> String? {
         try await read {
             try await $0.first(
-                "SELECT credential FROM servers WHERE organization_id = ? AND id = ?",
+                "SELECT \(column) FROM servers WHERE organization_id = ? AND id = ?",
                 [.text(organizationId), .text(serverId)]
-            )?.optionalString("credential")
+            )?.optionalString(column)
         }
     }
 
@@ -73,30 +89,38 @@ extension SQLStore {
             try await connection.execute(
                 """
                 UPDATE servers SET name = ?, host = ?, port = ?, ssh_user = ?, status = ?, status_reason = ?,
-                    host_key_fingerprint = ?, allow_docker_install = ?, facts = ?, provisioning_steps = ?,
-                    last_checked_at = ?, updated_at = ?
+                    host_key_fingerprint = ?, allow_docker_install = ?, docker_socket_path = ?, registry_port = ?,
+                    proxy_admin_port = ?, facts = ?, provisioning_steps = ?, last_checked_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """,
                 .text(server.name), .text(server.host), .init(server.port), .text(server.user),
                 .text(server.status.rawValue), .init(server.statusReason), .init(server.hostKeyFingerprint),
-                .init(server.allowDockerInstall), try .json(server.facts), try .json(server.provisioningSteps),
+                .init(server.allowDockerInstall), .text(server.dockerSocketPath), .init(server.registryPort),
+                .init(server.proxyAdminPort), try .json(server.facts), try .json(server.provisioningSteps),
                 .init(server.lastCheckedAt), .init(Date()), .text(server.organizationId), .text(server.id))
             return try await Self.server(server.organizationId, server.id, connection)
         }
     }
 
-    public func deleteServer(organizationId: String, id: String) async throws -> Bool {
+    public func deleteServer(organizationId: String, id: String, force: Bool) async throws -> Bool {
         try await write { connection in
-            let used = try await connection.query(
-                "SELECT name FROM instances WHERE organization_id = ? AND server_id = ? ORDER BY name LIMIT 21",
-                .text(organizationId), .text(id))
-            if !used.isEmpty {
-                let names = try used.prefix(20).map { try $0.string("name") }.joined(separator: ", ")
-                throw SlipwayError(
-                    .conflict, code: "server_in_use",
-                    message:
-                        "instances run on this server (\(names)\(used.count > 20 ? ", ..." : "")): remove or move them first"
-                )
+            if force {
+                // Only the records go: their snapshots with them, their deployments keep their history.
+                try await connection.execute(
+                    "DELETE FROM instances WHERE organization_id = ? AND server_id = ?", .text(organizationId),
+                    .text(id))
+            } else {
+                let used = try await connection.query(
+                    "SELECT name FROM instances WHERE organization_id = ? AND server_id = ? ORDER BY name LIMIT 21",
+                    .text(organizationId), .text(id))
+                if !used.isEmpty {
+                    let names = try used.prefix(20).map { try $0.string("name") }.joined(separator: ", ")
+                    throw SlipwayError(
+                        .conflict, code: "server_in_use",
+                        message:
+                            "instances run on this server (\(names)\(used.count > 20 ? ", ..." : "")): remove or move them first"
+                    )
+                }
             }
             return try await connection.execute(
                 "DELETE FROM servers WHERE organization_id = ? AND id = ?", .text(organizationId), .text(id)) > 0

@@ -55,11 +55,14 @@ public protocol Store: Sendable {
     func recordTokenUse(id: String, at date: Date) async throws
 
     // MARK: Servers
-    /// Stores a server with its credential, already encrypted by the caller.
-    func createServer(_ server: Server, encryptedCredential: String?) async throws
+    /// Stores a server with its credential and the private key's passphrase (if it has one), both
+    /// already encrypted by the caller.
+    func createServer(_ server: Server, encryptedCredential: String?, encryptedPassphrase: String?) async throws
     func servers(organizationId: String) async throws -> [Server]
     func server(organizationId: String, id: String) async throws -> Server?
     func encryptedCredential(organizationId: String, serverId: String) async throws -> String?
+    /// The sealed passphrase of the server's private key; nil when the key has none.
+    func encryptedPassphrase(organizationId: String, serverId: String) async throws -> String?
     /// Sets only the reachability of a server, and only while it is still in `expected` status, so a health
     /// check never overwrites a verification that started meanwhile. False when the status had moved on.
     func updateServerReachability(
@@ -69,8 +72,9 @@ public protocol Store: Sendable {
     /// Every server of every organization that verification reached once (active or unreachable).
     func serversToHealthCheck() async throws -> [Server]
     func updateServer(_ server: Server) async throws -> Server?
-    /// Deletes a server; refuses while instances run on it.
-    func deleteServer(organizationId: String, id: String) async throws -> Bool
+    /// Deletes a server. Refuses while instances run on it, unless `force`: then their records go with it,
+    /// in the same transaction (nothing on the machine is touched).
+    func deleteServer(organizationId: String, id: String, force: Bool) async throws -> Bool
 
     // MARK: Projects and environments
     func createProject(_ project: Project) async throws
@@ -125,6 +129,18 @@ public protocol Store: Sendable {
     func auditEntries(organizationId: String, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditEntry>
 
     func close() async throws
+}
+
+extension Store {
+    /// Stores a server whose credential has no passphrase.
+    public func createServer(_ server: Server, encryptedCredential: String?) async throws {
+        try await createServer(server, encryptedCredential: encryptedCredential, encryptedPassphrase: nil)
+    }
+
+    /// Deletes a server with no instances.
+    public func deleteServer(organizationId: String, id: String) async throws -> Bool {
+        try await deleteServer(organizationId: organizationId, id: id, force: false)
+    }
 }
 
 /// Which audit entries to read; nil fields match everything.
