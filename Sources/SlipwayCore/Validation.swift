@@ -60,6 +60,32 @@ public enum Validation {
         }
     }
 
+    /// The Docker engine's socket on a server: an absolute path that stays one word wherever it is
+    /// used (a `unix://` URL, an `ssh -L` forward, an argv element), so no spaces, colons or control characters.
+    public static func dockerSocketPath(_ value: String, field: String = "dockerSocketPath") throws {
+        guard (2...200).contains(value.count) else {
+            throw SlipwayError.invalid(field, "must be 2 to 200 characters long (got \(value.count))")
+        }
+        let allowed = value.unicodeScalars.allSatisfy {
+            $0.value > 0x20 && $0.value != 0x7F && $0 != ":" && $0.properties.generalCategory != .control
+                && !$0.properties.isWhitespace
+        }
+        guard value.hasPrefix("/"), !value.hasSuffix("/"), allowed else {
+            throw SlipwayError.invalid(
+                field, "must be an absolute path without spaces or colons, like '/var/run/docker.sock'")
+        }
+    }
+
+    /// A private key's passphrase: one line of at most 1024 characters.
+    public static func passphrase(_ value: String, field: String = "passphrase") throws {
+        guard (1...1024).contains(value.count) else {
+            throw SlipwayError.invalid(field, "must be 1 to 1024 characters long (got \(value.count))")
+        }
+        guard !value.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" || $0.value == 0 }) else {
+            throw SlipwayError.invalid(field, "must be one line: no line breaks or NUL")
+        }
+    }
+
     /// A git branch or tag name, as `git check-ref-format` would accept it (the common rules).
     public static func gitRef(_ value: String, field: String) throws {
         let forbidden: [String] = ["..", "@{", "//", " ", "~", "^", ":", "?", "*", "[", "\\"]

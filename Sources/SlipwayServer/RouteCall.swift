@@ -45,6 +45,15 @@ public struct RouteCall: Sendable {
         return number
     }
 
+    public func queryBool(_ name: String, default value: Bool) throws -> Bool {
+        switch query(name) {
+        case nil: return value
+        case "true": return true
+        case "false": return false
+        case let text?: throw SlipwayError.invalid(name, "must be true or false (got '\(text.prefix(40))')")
+        }
+    }
+
     public func queryDate(_ name: String) throws -> Date? {
         guard let text = query(name) else { return nil }
         guard let date = ISO8601.parse(text) else {

@@ -7,6 +7,8 @@ enum Schemas {
     static let name = Schema.string(minLength: 2, maxLength: 100)
     static let slug = Schema.string(minLength: 3, maxLength: 50, pattern: "^[a-z0-9-]+$")
     static let port = Schema.integer(minimum: 1, maximum: 65535)
+    /// An absolute path on the server, one word: `Validation.dockerSocketPath` checks the rest.
+    static let dockerSocketPath = Schema.string(minLength: 2, maxLength: 200, pattern: "^/[^\\s:]+$")
     static let permissions = Schema.array(.enumeration(Permission.all.map(\.description)))
 
     static func list(_ item: String) -> Schema {
@@ -58,12 +60,14 @@ enum Schemas {
                 "port": .integer(minimum: 0, maximum: 65535), "user": .string,
                 "authMethod": .enumeration(Server.AuthMethod.self), "status": .enumeration(Server.Status.self),
                 "statusReason": .string, "hostKeyFingerprint": .string, "allowDockerInstall": .boolean,
+                "dockerSocketPath": .string, "registryPort": port, "proxyAdminPort": port,
                 "facts": .reference("ServerFacts"), "provisioningSteps": .array(.reference("ProvisioningStep")),
                 "lastCheckedAt": .dateTime, "createdAt": .dateTime, "updatedAt": .dateTime,
             ],
             required: [
                 "id", "organizationId", "name", "host", "port", "user", "authMethod", "status", "createdAt",
-                "updatedAt", "allowDockerInstall", "provisioningSteps",
+                "updatedAt", "allowDockerInstall", "dockerSocketPath", "registryPort", "proxyAdminPort",
+                "provisioningSteps",
             ]),
         "ServerFacts": .object(
             properties: [

@@ -1,8 +1,8 @@
 import Foundation
 import SlipwayCore
 
-/// Server records. The private key or password is sealed with the secret key before it is stored
-/// and is never answered back. Connecting to servers is the servers issue's work.
+/// Server records. The private key or password, and the key's passphrase, are sealed with the
+/// secret key before they are stored and are never answered back.
 enum ServerRoutes {
     struct Create: Decodable {
         var name: String
@@ -10,13 +10,20 @@ enum ServerRoutes {
         var port: Int?
         var user: String
         var privateKey: String?
+        var passphrase: String?
         var password: String?
         var allowDockerInstall: Bool?
+        var dockerSocketPath: String?
+        var registryPort: Int?
+        var proxyAdminPort: Int?
         static let schema = Schema.object(
             properties: [
                 "name": Schemas.name, "host": .string(minLength: 1, maxLength: 253), "port": Schemas.port,
                 "user": .string(minLength: 1, maxLength: 32), "privateKey": .string(minLength: 1, maxLength: 16384),
+                "passphrase": .string(minLength: 1, maxLength: 1024),
                 "password": .string(minLength: 1, maxLength: 1024), "allowDockerInstall": .boolean,
+                "dockerSocketPath": Schemas.dockerSocketPath, "registryPort": Schemas.port,
+                "proxyAdminPort": Schemas.port,
             ], required: ["name", "host", "user"])
     }
 
@@ -49,13 +56,28 @@ enum ServerRoutes {
             case (.some, .some):
                 throw SlipwayError.invalid("password", "give a privateKey or a password, not both")
             }
+            if let passphrase = input.passphrase {
+                guard method == .privateKey else {
+                    throw SlipwayError.invalid("passphrase", "is the private key's passphrase: give it with privateKey")
+                }
+                try Validation.passphrase(passphrase)
+            }
+            let dockerSocketPath = input.dockerSocketPath ?? Server.defaultDockerSocketPath
+            try Validation.dockerSocketPath(dockerSocketPath)
+            let registryPort = input.registryPort ?? Server.defaultRegistryPort
+            try Validation.port(registryPort, field: "registryPort")
+            let proxyAdminPort = input.proxyAdminPort ?? Server.defaultProxyAdminPort
+            try Validation.port(proxyAdminPort, field: "proxyAdminPort")
             let now = call.backend.clock()
             let server = Server(
                 organizationId: caller.organization.id, name: input.name, host: input.host, port: port,
-                user: input.user,
-                authMethod: method, allowDockerInstall: input.allowDockerInstall ?? false, createdAt: now,
-                updatedAt: now)
-            try await call.store.createServer(server, encryptedCredential: try call.backend.secrets.seal(credential))
+                user: input.user, authMethod: method, allowDockerInstall: input.allowDockerInstall ?? false,
+                dockerSocketPath: dockerSocketPath, registryPort: registryPort, proxyAdminPort: proxyAdminPort,
+                createdAt: now, updatedAt: now)
+            let secrets = call.backend.secrets
+            try await call.store.createServer(
+                server, encryptedCredential: try secrets.seal(credential),
+                encryptedPassphrase: try input.passphrase.map(secrets.seal))
             return .json(server)
         },
         APIRoute(
@@ -78,11 +100,20 @@ enum ServerRoutes {
         },
         APIRoute(
             .delete, "/api/servers/{serverId}", access: .permission(.manage(.servers)),
-            summary: "Forget a server with no instances", resource: "servers", status: .noContent, response: nil
+            summary: "Forget a server with no instances (or, with force, together with its instance records)",
+            resource: "servers",
+            query: [
+                .init(
+                    name: "force", schema: .boolean,
+                    description:
+                        "true: also forget the instances recorded on the server, in the same transaction. Nothing is "
+                        + "stopped or removed on the machine itself (default false: refused with 409 server_in_use)")
+            ], status: .noContent, response: nil
         ) { call in
             guard
                 try await call.store.deleteServer(
-                    organizationId: try call.caller.organization.id, id: try call.parameter("serverId"))
+                    organizationId: try call.caller.organization.id, id: try call.parameter("serverId"),
+                    force: try call.queryBool("force", default: false))
             else { throw SlipwayError.notFound("server") }
             return .empty
         },

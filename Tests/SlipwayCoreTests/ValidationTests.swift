@@ -31,6 +31,32 @@ struct ValidationRuleTests {
         #expect(throws: SlipwayError.self) { try Validation.port(65536) }
     }
 
+    @Test("Docker socket paths: absolute, one word, no colons")
+    func dockerSocketPaths() throws {
+        try Validation.dockerSocketPath("/var/run/docker.sock")
+        try Validation.dockerSocketPath("/run/user/1000/docker.sock")
+        for bad in [
+            "", "/", "docker.sock", "/var/run/", "/a b", "/a\tb", "/a\nb", "/a:b", "/a\u{0}b", "/a\u{7F}b",
+            "/" + String(repeating: "d", count: 200),
+        ] {
+            #expect(throws: SlipwayError.self, "\(bad)") { try Validation.dockerSocketPath(bad) }
+        }
+        #expect(throws: SlipwayError.self) { try Validation.dockerSocketPath("x", field: "--docker-socket") }
+        do { try Validation.dockerSocketPath("x") } catch let error as SlipwayError {
+            #expect(error.field == "dockerSocketPath")
+        }
+    }
+
+    @Test("passphrases: one line of 1 to 1024 characters")
+    func passphrases() throws {
+        try Validation.passphrase("correct horse battery staple")
+        try Validation.passphrase(" $(not run) 'quoted' ")
+        try Validation.passphrase(String(repeating: "p", count: 1024))
+        for bad in ["", "two\nlines", "cr\rhere", "nul\u{0}", String(repeating: "p", count: 1025)] {
+            #expect(throws: SlipwayError.self, "\(bad)") { try Validation.passphrase(bad) }
+        }
+    }
+
     @Test("commit shas: up to 40 hexadecimal characters")
     func commitShas() throws {
         try Validation.commitSha("abcd")
