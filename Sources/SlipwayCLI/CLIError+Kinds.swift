@@ -108,7 +108,7 @@ extension CLIError {
         // Fields whose option is not simply the kebab-cased name.
         let renamed = [
             "permissions": "--permission", "privateKey": "--private-key-file", "password": "--password-stdin",
-            "autoDeploy": "--no-auto-deploy",
+            "autoDeploy": "--no-auto-deploy", "passphrase": "--passphrase-file", "dockerSocketPath": "--docker-socket",
         ]
         if let option = renamed[name] { return option }
         return "--" + name.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()
