@@ -111,3 +111,24 @@ extension DockerClient {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
     }
 }
+
+extension DockerClient {
+    /// Pulls `repository:tag` from its registry and streams the progress; the stream throws `pullFailed`
+    /// when the registry refuses or cannot be reached. Pulled images are not Slipway's (they carry no
+    /// managed label): the services a server runs use them as they are.
+    public func pullImage(_ repository: String, tag: String = "latest") async throws -> DockerProgressStream {
+        let request = DockerRequest(.post, "/images/create", query: [("fromImage", repository), ("tag", tag)])
+        let body = try await stream(request)
+        return DockerProgressStream(body: body, failureKind: .pullFailed, operation: "pull \(repository):\(tag)")
+    }
+
+    /// Whether the engine holds an image of that name.
+    public func hasImage(_ name: String) async throws -> Bool {
+        do {
+            _ = try await inspectImage(name)
+            return true
+        } catch let error as DockerError where error.kind == .notFound {
+            return false
+        }
+    }
+}

@@ -76,6 +76,7 @@ struct DockerRequest: Sendable {
     enum Method: String, Sendable {
         case get = "GET"
         case post = "POST"
+        case put = "PUT"
         case delete = "DELETE"
         case head = "HEAD"
     }
@@ -138,6 +139,7 @@ extension DockerClient {
         switch request.method {
         case .get: http.method = .GET
         case .post: http.method = .POST
+        case .put: http.method = .PUT
         case .delete: http.method = .DELETE
         case .head: http.method = .HEAD
         }
@@ -149,7 +151,7 @@ extension DockerClient {
         if let body = request.body {
             http.headers.add(name: "Content-Type", value: request.contentType)
             http.body = .bytes(ByteBuffer(bytes: body))
-        } else if request.method == .post {
+        } else if request.method == .post || request.method == .put {
             http.headers.add(name: "Content-Length", value: "0")
         }
         let timeout = requestTimeout + request.extraTime

@@ -21,6 +21,8 @@ public struct DockerError: Error, Sendable, Equatable, CustomStringConvertible {
         case buildFailed = "docker_build_failed"
         /// A push reported an error in its progress stream.
         case pushFailed = "docker_push_failed"
+        /// A pull failed: the registry refused or could not be reached.
+        case pullFailed = "docker_pull_failed"
         /// Slipway refused to act: the object is not labelled `io.slipway.managed=true`.
         case notManaged = "docker_not_managed"
         /// A value given to the client breaks a rule before anything reached the engine.

@@ -3,6 +3,10 @@ import Foundation
 /// The labels every container, volume, network and image Slipway creates carries: which organization,
 /// project, environment and instance it belongs to, and `io.slipway.managed=true`. Every create call of
 /// ``DockerClient`` requires one; list and prune calls only see objects with the managed label.
+///
+/// The services a server runs for all its instances (its registry, its proxy, its database) belong to
+/// no project: their labels name the organization, the server and the service instead
+/// (``service(organizationId:serverId:service:)``).
 public struct SlipwayLabels: Sendable, Equatable, Hashable {
     /// Marks an object as Slipway's own.
     public static let managedKey = "io.slipway.managed"
@@ -10,16 +14,22 @@ public struct SlipwayLabels: Sendable, Equatable, Hashable {
     public static let projectKey = "io.slipway.project"
     public static let environmentKey = "io.slipway.environment"
     public static let instanceKey = "io.slipway.instance"
+    public static let serverKey = "io.slipway.server"
+    public static let serviceKey = "io.slipway.service"
 
-    static let reservedKeys: Set<String> = [managedKey, organizationKey, projectKey, environmentKey, instanceKey]
+    static let reservedKeys: Set<String> = [
+        managedKey, organizationKey, projectKey, environmentKey, instanceKey, serverKey, serviceKey,
+    ]
 
     public var organizationId: String
     public var projectId: String
     public var environmentId: String
     /// The instance; containers and volumes must name one, a network shared by an environment need not.
     public var instanceId: String?
-    /// More labels of the caller's own (like `io.slipway.color=blue`); the five keys above are refused here.
+    /// More labels of the caller's own (like `io.slipway.color=blue`); the keys above are refused here.
     public var extra: [String: String]
+    /// For a server's own service: the server and the service's name (`registry`, `proxy`, `database`).
+    public private(set) var serverService: (serverId: String, service: String)?
 
     public init(
         organizationId: String, projectId: String, environmentId: String, instanceId: String? = nil,
@@ -32,11 +42,35 @@ public struct SlipwayLabels: Sendable, Equatable, Hashable {
         self.extra = extra
     }
 
+    /// The labels of a service a server runs for all its instances, like its registry or its proxy.
+    public static func service(organizationId: String, serverId: String, service: String) -> SlipwayLabels {
+        var labels = SlipwayLabels(organizationId: organizationId, projectId: "", environmentId: "")
+        labels.serverService = (serverId, service)
+        return labels
+    }
+
+    public static func == (left: SlipwayLabels, right: SlipwayLabels) -> Bool {
+        (try? left.dictionary()) == (try? right.dictionary())
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(try? dictionary())
+    }
+
     /// The labels as the engine stores them, after checking they are complete.
     public func dictionary() throws -> [String: String] {
-        let ids = [
-            (Self.organizationKey, organizationId), (Self.projectKey, projectId), (Self.environmentKey, environmentId),
-        ]
+        let ids =
+            if let serverService {
+                [
+                    (Self.organizationKey, organizationId), (Self.serverKey, serverService.serverId),
+                    (Self.serviceKey, serverService.service),
+                ]
+            } else {
+                [
+                    (Self.organizationKey, organizationId), (Self.projectKey, projectId),
+                    (Self.environmentKey, environmentId),
+                ]
+            }
         var labels: [String: String] = [:]
         for (key, value) in extra {
             guard !Self.reservedKeys.contains(key) else {
@@ -56,9 +90,9 @@ public struct SlipwayLabels: Sendable, Equatable, Hashable {
         return labels
     }
 
-    /// The labels of an object that must belong to one instance (containers, volumes).
+    /// The labels of an object that must belong to one instance or to a server's service (containers, volumes).
     func instanceDictionary(operation: String) throws -> [String: String] {
-        guard instanceId != nil else {
+        guard instanceId != nil || serverService != nil else {
             throw DockerError(
                 .invalidRequest, message: "labels must name the instance (\(Self.instanceKey))", operation: operation)
         }
@@ -83,6 +117,8 @@ extension SlipwayLabels {
         public var projectId: String?
         public var environmentId: String?
         public var instanceId: String?
+        public var serverId: String?
+        public var service: String?
         /// More `key=value` (or bare `key`) label conditions, all of which must hold.
         public var extra: [String]
 
@@ -91,12 +127,14 @@ extension SlipwayLabels {
 
         public init(
             organizationId: String? = nil, projectId: String? = nil, environmentId: String? = nil,
-            instanceId: String? = nil, extra: [String] = []
+            instanceId: String? = nil, serverId: String? = nil, service: String? = nil, extra: [String] = []
         ) {
             self.organizationId = organizationId
             self.projectId = projectId
             self.environmentId = environmentId
             self.instanceId = instanceId
+            self.serverId = serverId
+            self.service = service
             self.extra = extra
         }
 
@@ -106,6 +144,7 @@ extension SlipwayLabels {
             let ids = [
                 (SlipwayLabels.organizationKey, organizationId), (SlipwayLabels.projectKey, projectId),
                 (SlipwayLabels.environmentKey, environmentId), (SlipwayLabels.instanceKey, instanceId),
+                (SlipwayLabels.serverKey, serverId), (SlipwayLabels.serviceKey, service),
             ]
             for case (let key, let value?) in ids {
                 conditions.append("\(key)=\(value)")

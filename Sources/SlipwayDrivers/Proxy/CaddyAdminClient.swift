@@ -1,0 +1,41 @@
+import Foundation
+
+/// Caddy's admin API on a server's loopback: the proxy in front of every instance. Slipway keeps the
+/// admin listener in every configuration it loads (a configuration without `admin` would move the API
+/// back to Caddy's default address).
+public struct CaddyAdminClient: Sendable {
+    let http: ServiceHTTPClient
+    /// The admin API's port on the server's loopback.
+    public let adminPort: Int
+
+    public init(endpoint: ServiceEndpoint, adminPort: Int) {
+        self.adminPort = adminPort
+        http = ServiceHTTPClient(endpoint: endpoint, hostHeader: "127.0.0.1:\(adminPort)")
+    }
+
+    /// The configuration Caddy runs with (`GET /config/`), as JSON; `null` when it has none.
+    public func configuration() async throws -> Data {
+        try await http.expectSuccess(.GET, "/config/").body
+    }
+
+    /// The smallest configuration Slipway starts Caddy with: the admin API on the loopback port, nothing served.
+    public static func initialConfiguration(adminPort: Int) -> Data {
+        Data(#"{"admin":{"listen":"127.0.0.1:\#(adminPort)"}}"#.utf8)
+    }
+
+    /// Checks the admin API answers and listens where Slipway put it.
+    public func ping() async throws {
+        struct Config: Decodable {
+            struct Admin: Decodable { let listen: String? }
+            let admin: Admin?
+        }
+        let body = try await configuration()
+        let listen = (try? JSONDecoder().decode(Config.self, from: body))?.admin?.listen
+        guard listen == "127.0.0.1:\(adminPort)" else {
+            throw ServiceHTTPError(
+                message:
+                    "Caddy's admin API answers but listens on \(listen ?? "its default address"), not 127.0.0.1:\(adminPort)",
+                status: nil)
+        }
+    }
+}
