@@ -148,6 +148,8 @@ public enum DockerTestEngine {
             throw DockerTestEngineError("mkdtemp failed: errno \(errno)")
         }
         let directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // The socket (group docker) must be reachable by the SSH tests' users, members of that group.
+        chmod(directory, 0o711)
         let socket = directory + "/docker.sock"
         let logFile = directory + "/dockerd.log"
         _ = FileManager.default.createFile(atPath: logFile, contents: nil)

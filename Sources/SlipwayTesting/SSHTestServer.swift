@@ -227,6 +227,10 @@ extension SSHTestServer {
             try await ensureUser(keyUser)
             // With UsePAM no, sshd refuses accounts whose password field is locked ('!'), keys or not.
             try await Tool.run(["usermod", "-p", "*", keyUser])
+            // Like a deploy user on a real server, the key user may use the Docker engine's socket.
+            if getgrnam("docker") != nil {
+                try await Tool.run(["usermod", "-a", "-G", "docker", keyUser])
+            }
             try await ensureUser(passwordUser)
             try await Tool.run(["chpasswd"], input: "\(passwordUser):\(password)\n")
 

@@ -29,8 +29,9 @@ final class LiveServer: @unchecked Sendable {
     {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let logPath = dataDir + "/../server.log"
+        // No job runner: these tests verify no server, and one would verify `local` against this machine's Docker.
         let process = try makeProcess(
-            binary, ["serve", "--data-dir", dataDir, "--port", String(port), "--host", "127.0.0.1"],
+            binary, ["serve", "--data-dir", dataDir, "--port", String(port), "--host", "127.0.0.1", "--no-job-runner"],
             environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLIPWAY_") },
             stdout: logPath, stderr: logPath + ".err")
         try process.run()

@@ -43,6 +43,9 @@ docker_start_temp() {
     fi
     # A short path: the socket's must stay under the 108 bytes a unix socket address holds.
     DOCKER_TEMP_DIR="$(mktemp -d /tmp/slipway-docker.XXXXXXXX)" || return 1
+    # Others may pass through to the socket, which dockerd gives to the docker group: the SSH tests'
+    # users, in that group, reach this engine through their SSH connection as a deploy user would.
+    chmod 0711 "$DOCKER_TEMP_DIR"
     local socket="$DOCKER_TEMP_DIR/docker.sock" log="$DOCKER_TEMP_DIR/dockerd.log"
     "$dockerd" --data-root "$DOCKER_TEMP_DIR/data" --exec-root "$DOCKER_TEMP_DIR/exec" \
         --pidfile "$DOCKER_TEMP_DIR/docker.pid" --host "unix://$socket" \
