@@ -81,6 +81,7 @@ let package = Package(
             dependencies: [
                 "SlipwayCore",
                 "SlipwayStore",
+                "SlipwayEngine",
                 "SlipwayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

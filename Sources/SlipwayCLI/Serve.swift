@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SlipwayEngine
 import SlipwayServer
 
 /// `slipway serve`: runs the control plane.
@@ -28,6 +29,13 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: .hidden)
     var noJobRunner = false
 
+    @Option(
+        help: "The image of Docker's registry started on each server (default: $SLIPWAY_REGISTRY_IMAGE or registry:2).")
+    var registryImage: String?
+
+    @Option(help: "The image of Caddy started on each server (default: $SLIPWAY_PROXY_IMAGE or caddy:2).")
+    var proxyImage: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -50,7 +58,10 @@ struct Serve: AsyncParsableCommand {
         let configuration = ControlPlane.Configuration(
             dataDirectory: dataDir, host: host, port: port,
             databaseURL: databaseUrl ?? environment["SLIPWAY_DATABASE_URL"],
-            secretKey: environment["SLIPWAY_SECRET_KEY"], runsJobs: !noJobRunner)
+            secretKey: environment["SLIPWAY_SECRET_KEY"], runsJobs: !noJobRunner,
+            serviceImages: ServiceImages(
+                registry: registryImage ?? environment["SLIPWAY_REGISTRY_IMAGE"] ?? ServiceImages.officialRegistry,
+                proxy: proxyImage ?? environment["SLIPWAY_PROXY_IMAGE"] ?? ServiceImages.officialProxy))
         do {
             try await ControlPlane.run(configuration, logger: logger) { message in
                 FileHandle.standardOutput.write(Data((message + "\n").utf8))

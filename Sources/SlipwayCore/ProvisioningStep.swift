@@ -7,6 +7,10 @@ public struct ProvisioningStep: Codable, Sendable, Equatable {
         case hostKey = "host-key"
         case facts
         case docker
+        /// Docker's registry on the server's loopback, where deployments push their images.
+        case registry
+        /// Caddy, the reverse proxy, with its admin API on the server's loopback.
+        case proxy
     }
 
     public var name: Name

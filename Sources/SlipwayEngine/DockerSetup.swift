@@ -2,10 +2,12 @@ import Foundation
 import SlipwayCore
 import SlipwayDrivers
 
-/// Makes sure Docker runs on a host: reports its version, or installs it with the distribution's
-/// own packages when the user allowed it. Fixed argv only.
+/// Makes sure Docker runs on a host: asks the engine for its version through the Engine API on the
+/// server's socket, or installs it with the distribution's own packages when the user allowed it
+/// (fixed argv only).
 struct DockerSetup {
     let host: any RemoteHost
+    let socketPath: String
     let deadline: Duration
 
     /// The install commands for a distribution (`ID` and `ID_LIKE` of /etc/os-release); nil when unknown.
@@ -27,15 +29,21 @@ struct DockerSetup {
 
     func ensure(facts: ServerFacts, allowInstall: Bool) async throws -> (ServerFacts, String) {
         var facts = facts
-        if let version = try await version() {
+        let why: String
+        switch await version() {
+        case .success(let version):
             facts.dockerVersion = version
             facts.dockerRunning = true
-            return (facts, "Docker \(version) is running")
+            return (facts, "Docker \(version) is running (Engine API on \(socketPath))")
+        case .failure(let error):
+            why = error.message
         }
+        facts.dockerRunning = false
         guard allowInstall else {
             throw ConnectionFailure.refused(
-                "Docker is not running on this server: install it, or let Slipway install it (allowDockerInstall: true), then verify again"
-            )
+                "Docker is not running on this server (no answer on \(socketPath): \(why)): install it and make "
+                    + "sure the SSH user may use its socket (the docker group), or let Slipway install it "
+                    + "(allowDockerInstall: true), then verify again")
         }
         let osRelease = try await host.run(["cat", "/etc/os-release"], deadline: deadline).stdoutText
         let id = FactsParser.osReleaseValue("ID", in: osRelease) ?? ""
@@ -57,18 +65,23 @@ struct DockerSetup {
                     "installing Docker failed at '\(command.joined(separator: " "))': \(output.stderrText.suffix(500))")
             }
         }
-        guard let version = try await version() else {
+        guard case .success(let version) = await version() else {
             throw ConnectionFailure.refused(
-                "Docker was installed but does not answer: check `systemctl status docker` on the server")
+                "Docker was installed but does not answer on \(socketPath): check `systemctl status docker` "
+                    + "on the server, and that the SSH user is in the docker group")
         }
         facts.dockerVersion = version
         facts.dockerRunning = true
         return (facts, log.joined(separator: "\n") + "\nDocker \(version) is running")
     }
 
-    private func version() async throws -> String? {
-        let output = try await host.run(["docker", "version", "--format", "{{.Server.Version}}"], deadline: deadline)
-        let version = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-        return output.succeeded && !version.isEmpty ? version : nil
+    private func version() async -> Result<String, DockerError> {
+        do {
+            return .success(try await host.docker(socketPath: socketPath).version().version)
+        } catch let error as DockerError {
+            return .failure(error)
+        } catch {
+            return .failure(DockerError(.unreachable, message: "\(error)", operation: "GET /version"))
+        }
     }
 }

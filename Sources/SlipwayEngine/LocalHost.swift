@@ -14,6 +14,10 @@ public struct LocalHost: RemoteHost, ServerConnector {
 
     public func close() async {}
 
+    public func socket(reaching path: String) async throws -> String { path }
+
+    public func loopback(port: Int) async throws -> ServiceEndpoint { .tcp(host: "127.0.0.1", port: port) }
+
     public func run(_ argv: [String], deadline: Duration) async throws -> CommandResult {
         let process: LocalProcess
         do {

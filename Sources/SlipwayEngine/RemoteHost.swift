@@ -8,7 +8,20 @@ public protocol RemoteHost: Sendable {
     func run(_ argv: [String], deadline: Duration) async throws -> CommandResult
     /// The host key fingerprint the connection checked (nil for the local machine).
     var hostKeyFingerprint: String? { get async }
+    /// A unix socket of the control plane's machine that reaches the unix socket at `path` on the host
+    /// (through the SSH connection; the path itself on the local machine), like the Docker engine's.
+    func socket(reaching path: String) async throws -> String
+    /// How the control plane reaches TCP `port` on the host's loopback, where the registry and Caddy's
+    /// admin API listen.
+    func loopback(port: Int) async throws -> ServiceEndpoint
     func close() async
+}
+
+extension RemoteHost {
+    /// The Docker engine of the host, through the Engine API on `socketPath` (the server's `dockerSocketPath`).
+    func docker(socketPath: String) async throws -> DockerClient {
+        DockerClient(endpoint: .unixSocket(try await socket(reaching: socketPath)))
+    }
 }
 
 /// Opens a `RemoteHost` for a server record, checking its pinned host key.

@@ -78,6 +78,22 @@ struct SSHHost: RemoteHost {
         get async { await connection.hostKeyFingerprint }
     }
 
+    func socket(reaching path: String) async throws -> String {
+        do {
+            return try await connection.forwardUnixSocket(remotePath: path)
+        } catch {
+            throw SSHServerConnector.failure(error, server: server)
+        }
+    }
+
+    func loopback(port: Int) async throws -> ServiceEndpoint {
+        do {
+            return .unixSocket(try await connection.forwardLoopbackPort(port))
+        } catch {
+            throw SSHServerConnector.failure(error, server: server)
+        }
+    }
+
     /// The connection stays open for the next job; the connector closes it when it is replaced or at shutdown.
     func close() async {}
 }

@@ -4,7 +4,8 @@ import SlipwayCore
 import SlipwayStore
 
 /// The `server.verify` job: connect, pin the host key, read the facts, check Docker (installing it
-/// with the distribution's packages when missing and allowed). Each step is written to the server
+/// with the distribution's packages when missing and allowed), then start the registry and Caddy on
+/// the server's loopback when they are missing (``ServerServices``). Each step is written to the server
 /// record before it acts and after it ends, so the user watches it happen; the server's status ends
 /// `active`, `unreachable` or `error` with the reason.
 public struct ServerVerifier: JobHandler {
@@ -15,11 +16,14 @@ public struct ServerVerifier: JobHandler {
     let local: any ServerConnector
     let clock: @Sendable () -> Date
     let commandDeadline: Duration
+    let images: ServiceImages
 
     public init(
         store: any Store, secrets: SecretBox, ssh: any ServerConnector, local: any ServerConnector = LocalHost(),
-        clock: @escaping @Sendable () -> Date = { Date() }, commandDeadline: Duration = .seconds(60)
+        images: ServiceImages = ServiceImages(), clock: @escaping @Sendable () -> Date = { Date() },
+        commandDeadline: Duration = .seconds(60)
     ) {
+        self.images = images
         self.store = store
         self.secrets = secrets
         self.ssh = ssh
@@ -75,11 +79,16 @@ public struct ServerVerifier: JobHandler {
             record.server.facts = facts
             record.server.lastCheckedAt = clock()
             facts = try await record.step(.docker) {
-                try await DockerSetup(host: host, deadline: commandDeadline).ensure(
-                    facts: facts, allowInstall: server.allowDockerInstall)
+                try await DockerSetup(host: host, socketPath: server.dockerSocketPath, deadline: commandDeadline)
+                    .ensure(facts: facts, allowInstall: server.allowDockerInstall)
             }
             record.server.facts = facts
             record.server.lastCheckedAt = clock()
+            let services = ServerServices(
+                host: host, docker: try await host.docker(socketPath: server.dockerSocketPath), server: server,
+                images: images)
+            try await record.step(.registry) { ((), try await services.ensureRegistry()) }
+            try await record.step(.proxy) { ((), try await services.ensureProxy()) }
             await host.close()
             try await record.finish(status: .active, reason: nil)
         } catch is CancellationError {

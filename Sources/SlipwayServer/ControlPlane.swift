@@ -19,12 +19,15 @@ public enum ControlPlane {
         /// Off only for API contract tests that register made-up servers.
         public var runsJobs: Bool
         public var healthCheckInterval: Duration
+        /// The images of the registry and Caddy that verification starts on each server.
+        public var serviceImages: ServiceImages
 
         public init(
             dataDirectory: String, host: String, port: Int, databaseURL: String?, secretKey: String?,
             runsJobs: Bool = true,
-            healthCheckInterval: Duration = .seconds(30)
+            healthCheckInterval: Duration = .seconds(30), serviceImages: ServiceImages = ServiceImages()
         ) {
+            self.serviceImages = serviceImages
             self.dataDirectory = dataDirectory
             self.host = host
             self.port = port
@@ -73,6 +76,13 @@ public enum ControlPlane {
                         \(first.token)
 
                     """)
+                if configuration.runsJobs {
+                    // The local machine verifies itself right away: Docker, the registry and Caddy.
+                    try await store.enqueueJob(
+                        Job(
+                            organizationId: first.organization.id, kind: .serverVerify,
+                            subjectId: first.localServer.id))
+                }
             }
             let backend = Backend(store: store, secrets: secrets)
             let host = configuration.host
@@ -84,7 +94,11 @@ public enum ControlPlane {
             if configuration.runsJobs {
                 services.append(
                     JobRunner(
-                        store: store, handlers: [ServerVerifier(store: store, secrets: secrets, ssh: ssh)],
+                        store: store,
+                        handlers: [
+                            ServerVerifier(
+                                store: store, secrets: secrets, ssh: ssh, images: configuration.serviceImages)
+                        ],
                         logger: logger))
                 services.append(
                     ServerHealthCheck(

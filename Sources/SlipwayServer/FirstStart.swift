@@ -10,6 +10,8 @@ public enum FirstStart {
         public var token: String
         public var tokenFile: String
         public var organization: Organization
+        /// The server `local`: the control plane's own machine.
+        public var localServer: Server
     }
 
     public static func runIfNeeded(store: any Store, dataDirectory: String, now: Date = Date()) async throws -> Result?
@@ -33,15 +35,16 @@ public enum FirstStart {
         else {
             throw SlipwayError(.internal, code: "token_write_failed", message: "cannot write \(path)")
         }
+        let local = localServer(organizationId: organization.id, now: now)
         guard
             try await store.bootstrap(
                 owner: owner, organization: organization, token: token, secretHash: TokenSecret.hash(secret),
-                localServer: localServer(organizationId: organization.id, now: now))
+                localServer: local)
         else {
             try? FileManager.default.removeItem(atPath: path)
             return nil
         }
-        return Result(token: secret, tokenFile: path, organization: organization)
+        return Result(token: secret, tokenFile: path, organization: organization, localServer: local)
     }
 
     /// The machine the control plane runs on, reached through local processes and the local Docker

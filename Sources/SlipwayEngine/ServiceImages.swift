@@ -1,0 +1,19 @@
+/// The images of the services Slipway starts on every server: Docker's registry and Caddy. The
+/// defaults are the official images; where Docker Hub cannot be reached, `scripts/images` builds
+/// equivalents from Debian's packages (`slipway/registry:debian`, `slipway/caddy:debian`) and
+/// `slipway serve --registry-image/--proxy-image` names them.
+public struct ServiceImages: Sendable, Equatable {
+    public var registry: String
+    public var proxy: String
+
+    public init(registry: String = ServiceImages.officialRegistry, proxy: String = ServiceImages.officialProxy) {
+        self.registry = registry
+        self.proxy = proxy
+    }
+
+    public static let officialRegistry = "registry:2"
+    public static let officialProxy = "caddy:2"
+    /// What `scripts/images` builds from Debian's `docker-registry` and `caddy` packages.
+    public static let debianRegistry = "slipway/registry:debian"
+    public static let debianProxy = "slipway/caddy:debian"
+}
