@@ -8,7 +8,7 @@ import SlipwayDrivers
 public struct LocalHost: RemoteHost, ServerConnector {
     public init() {}
 
-    public func connect(to server: Server, credential: String?) async throws -> any RemoteHost { self }
+    public func connect(to server: Server, credential: ServerCredential?) async throws -> any RemoteHost { self }
 
     public var hostKeyFingerprint: String? { nil }
 

@@ -26,8 +26,8 @@ extension RemoteHost {
 
 /// Opens a `RemoteHost` for a server record, checking its pinned host key.
 public protocol ServerConnector: Sendable {
-    /// `credential` is the decrypted private key or password; nil for the local machine.
-    func connect(to server: Server, credential: String?) async throws -> any RemoteHost
+    /// `credential` is the decrypted private key (with its passphrase) or password; nil for the local machine.
+    func connect(to server: Server, credential: ServerCredential?) async throws -> any RemoteHost
 }
 
 /// Why a connection failed, in the words the server status needs.

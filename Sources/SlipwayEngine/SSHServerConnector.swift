@@ -15,7 +15,7 @@ public actor SSHServerConnector: ServerConnector {
         self.logger = logger
     }
 
-    public func connect(to server: Server, credential: String?) async throws -> any RemoteHost {
+    public func connect(to server: Server, credential: ServerCredential?) async throws -> any RemoteHost {
         let target = try Self.target(for: server, credential: credential)
         let connection: SSHConnection
         if let existing = connections[server.id], existing.target == target {
@@ -43,10 +43,12 @@ public actor SSHServerConnector: ServerConnector {
         connections.removeAll()
     }
 
-    static func target(for server: Server, credential: String?) throws -> SSHTarget {
+    static func target(for server: Server, credential: ServerCredential?) throws -> SSHTarget {
         guard let credential else { throw ConnectionFailure.refused("no credential is stored for \(server.name)") }
         let secret: SSHTarget.Credential =
-            server.authMethod == .password ? .password(credential) : .privateKey(pem: credential, passphrase: nil)
+            server.authMethod == .password
+            ? .password(credential.secret)
+            : .privateKey(pem: credential.secret, passphrase: credential.passphrase)
         return SSHTarget(
             host: server.host, port: server.port, user: server.user, credential: secret,
             pinnedHostKeyFingerprint: server.hostKeyFingerprint)

@@ -61,10 +61,7 @@ public struct ServerHealthCheck: Service {
     private func check(_ server: Server) async {
         let reachable: Result<Void, ConnectionFailure>
         do {
-            let credential = try await store.encryptedCredential(
-                organizationId: server.organizationId, serverId: server.id
-            )
-            .map(secrets.open)
+            let credential = try await ServerCredential.load(for: server, store: store, secrets: secrets)
             let connector = server.authMethod == .local ? local : ssh
             reachable = try await withDeadline(timeout) {
                 let host = try await connector.connect(to: server, credential: credential)

@@ -43,10 +43,7 @@ public struct ServerVerifier: JobHandler {
         let host: any RemoteHost
         do {
             host = try await record.step(.connect) {
-                let credential = try await store.encryptedCredential(
-                    organizationId: server.organizationId, serverId: server.id
-                )
-                .map(secrets.open)
+                let credential = try await ServerCredential.load(for: server, store: store, secrets: secrets)
                 let connector = server.authMethod == .local ? local : ssh
                 let host = try await connector.connect(to: server, credential: credential)
                 return (host, "connected to \(server.user)@\(server.host):\(server.port)")

@@ -103,6 +103,35 @@ struct SSHVerificationTests {
         await connector.closeAll()
     }
 
+    @Test("an encrypted key opens with its stored passphrase; a wrong passphrase is an error with the reason")
+    func encryptedKey() async throws {
+        let sshd = try await SSHTestServer.shared()
+        let connector = SSHServerConnector()
+        try await TestStore.with(.sqlite, label: "ssh") { store in
+            let organization = try await JobQueueTests.organization(store)
+            for (passphrase, opens) in [(sshd.credentials.passphrase, true), ("not the passphrase", false)] {
+                let server = Server(
+                    organizationId: organization.id, name: "encrypted-\(opens)", host: "127.0.0.1", port: sshd.port,
+                    user: SSHTestServer.keyUser, authMethod: .privateKey)
+                try await store.createServer(
+                    server, encryptedCredential: try Self.secrets.seal(sshd.credentials.encryptedEd25519),
+                    encryptedPassphrase: try Self.secrets.seal(passphrase))
+                let verified = try await Self.verify(store, server, connector)
+                let connect = verified.provisioningSteps.first { $0.name == .connect }
+                if opens {
+                    #expect(connect?.status == .completed, "\(verified.statusReason ?? "")")
+                    #expect(verified.hostKeyFingerprint == sshd.hostKeyFingerprint)
+                } else {
+                    #expect(verified.status == .error)
+                    #expect(
+                        verified.statusReason?.contains("the key's passphrase") == true,
+                        "\(verified.statusReason ?? "")")
+                }
+            }
+        }
+        await connector.closeAll()
+    }
+
     @Test("a server that stops answering turns unreachable at the next health check, and active when it is back")
     func healthCheck() async throws {
         let sshd = try await SSHTestServer.start(label: "health")

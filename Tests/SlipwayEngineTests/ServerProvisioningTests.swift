@@ -71,7 +71,7 @@ struct ServerProvisioningTests {
 
                 // The engine through the SSH connection: a socket of this machine, not the engine's own.
                 let host = try await connector.connect(
-                    to: verified, credential: sshd.credentials.ed25519)
+                    to: verified, credential: ServerCredential(secret: sshd.credentials.ed25519))
                 let forwarded = try await host.socket(reaching: server.dockerSocketPath)
                 #expect(forwarded != server.dockerSocketPath)
                 let docker = DockerClient(endpoint: .unixSocket(forwarded))

@@ -70,7 +70,8 @@ extension SSHConnection {
             timeout: .seconds(45))
         guard result.exitCode == 0 else {
             let error = SSHFailure.masterFailed(
-                stderr: result.stderr, exitCode: result.exitCode, privateDirectory: directory.path)
+                stderr: result.stderr, exitCode: result.exitCode, privateDirectory: directory.path,
+                keyHasPassphrase: commandLine.needsAskpass && target.credential.isEncryptedKey)
             if case .hostKeyMismatch(_, let found) = error { throw await mismatch(found: found) }
             throw error
         }

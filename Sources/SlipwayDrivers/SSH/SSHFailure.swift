@@ -4,7 +4,11 @@ import Foundation
 /// can be tested with the real messages of OpenSSH.
 enum SSHFailure {
     /// Why a master could not be established (ssh exited non-zero before backgrounding).
-    static func masterFailed(stderr: String, exitCode: Int32, privateDirectory: String) -> SSHError {
+    /// `keyHasPassphrase`: the key was given with a passphrase. ssh reads it through askpass and, when it
+    /// does not decrypt the key, only says the server denied the login; the error then names the passphrase.
+    static func masterFailed(
+        stderr: String, exitCode: Int32, privateDirectory: String, keyHasPassphrase: Bool = false
+    ) -> SSHError {
         let text = stderr.replacingOccurrences(of: privateDirectory + "/", with: "")
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         let summary = lines.filter { !$0.isEmpty }.suffix(3).joined(separator: "; ")
@@ -22,7 +26,10 @@ enum SSHFailure {
             return .authenticationFailed("the private key is not in a format ssh can read")
         }
         if has("Permission denied") || has("Too many authentication failures") {
-            return .authenticationFailed("the server answered \(permissionDetail(lines) ?? "Permission denied")")
+            let detail = "the server answered \(permissionDetail(lines) ?? "Permission denied")"
+            return .authenticationFailed(
+                keyHasPassphrase
+                    ? detail + " (is the key's passphrase the right one, and its public key authorized?)" : detail)
         }
         if summary.isEmpty {
             return .unreachable("ssh exited with status \(exitCode) and no message")

@@ -11,6 +11,12 @@ public struct SSHTarget: Sendable, Equatable {
         case privateKey(pem: String, passphrase: String?)
         /// A password for the `password` or `keyboard-interactive` method.
         case password(String)
+
+        /// A private key given with a passphrase.
+        var isEncryptedKey: Bool {
+            if case .privateKey(_, let passphrase?) = self { return !passphrase.isEmpty }
+            return false
+        }
     }
 
     /// Host name or IP address, as `ssh` takes it (no `user@`, no `ssh://`).
