@@ -51,7 +51,10 @@ struct ServerVerificationTests {
                     Issue.record("no steps: \(verified.text)")
                     return
                 }
-                #expect(list.compactMap { $0["name"]?.string } == ["connect", "host-key", "facts", "docker"])
+                #expect(
+                    list.compactMap { $0["name"]?.string } == [
+                        "connect", "host-key", "facts", "docker", "registry", "proxy",
+                    ])
                 #expect(list.first?["status"]?.string == "completed")
             }
         }
