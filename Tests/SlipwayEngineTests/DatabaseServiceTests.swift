@@ -23,26 +23,8 @@ struct DatabaseServiceTests {
         try await DockerTestEngine.ensureImages(["postgres"])
         let docker = try await DockerTestEngine.client()
         let server = server()
-        let service = DatabaseService(docker: docker, server: server, image: image)
-        do {
-            try await body(service, docker)
-        } catch {
-            try? await removeEverything(of: server, docker)
-            throw error
-        }
-        try await removeEverything(of: server, docker)
-    }
-
-    static func removeEverything(of server: Server, _ docker: DockerClient) async throws {
-        let selector = SlipwayLabels.Selector(serverId: server.id)
-        for container in try await docker.listContainers(matching: selector) {
-            try await docker.removeContainer(container.id, force: true)
-        }
-        for volume in try await docker.listVolumes(matching: selector) {
-            try await docker.removeVolume(volume.name, force: true)
-        }
-        for network in try await docker.listNetworks(matching: selector) {
-            try await docker.removeNetwork(network.id)
+        try await ServerProvisioningTests.cleaningUp(server) {
+            try await body(DatabaseService(docker: docker, server: server, image: image), docker)
         }
     }
 

@@ -26,7 +26,7 @@ struct ServerProvisioningTests {
         return server
     }
 
-    /// Runs `body`, then removes the services' containers and volumes of `server`, also when it throws.
+    /// Runs `body`, then removes the services of `server`, also when it throws.
     static func cleaningUp(_ server: Server, _ body: () async throws -> Void) async throws {
         do {
             try await body()
@@ -37,7 +37,7 @@ struct ServerProvisioningTests {
         try await removeServices(of: server)
     }
 
-    /// Removes the services' containers and volumes of `server` from the test engine (only those).
+    /// Removes the services' containers, volumes and networks of `server` from the test engine (only those).
     static func removeServices(of server: Server) async throws {
         let docker = try await DockerTestEngine.client()
         let selector = SlipwayLabels.Selector(serverId: server.id)
@@ -46,6 +46,9 @@ struct ServerProvisioningTests {
         }
         for volume in try await docker.listVolumes(matching: selector) {
             try await docker.removeVolume(volume.name, force: true)
+        }
+        for network in try await docker.listNetworks(matching: selector) {
+            try await docker.removeNetwork(network.id)
         }
     }
 
