@@ -7,6 +7,15 @@ public struct Job: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case serverVerify = "server.verify"
         case deployment
+        /// Prepare an instance: its database, volumes and route; start it when it has an image.
+        case instanceProvision = "instance.provision"
+        case instanceStart = "instance.start"
+        case instanceStop = "instance.stop"
+        case instanceRestart = "instance.restart"
+        /// Remove the containers and the route; the database and filestore stay.
+        case instanceRemove = "instance.remove"
+        /// Remove everything, the database and filestore too.
+        case instancePurge = "instance.purge"
     }
 
     public enum Status: String, Codable, Sendable, CaseIterable {

@@ -29,6 +29,8 @@ public struct Server: Codable, Sendable, Equatable {
     public var registryPort: Int
     /// The loopback port of the server's Caddy admin API.
     public var proxyAdminPort: Int
+    /// The port Caddy serves the instances' routes on (HTTP).
+    public var proxyHTTPPort: Int
     public var facts: ServerFacts?
     public var provisioningSteps: [ProvisioningStep]
     /// When verification or the health check last reached the server.
@@ -41,7 +43,8 @@ public struct Server: Codable, Sendable, Equatable {
         user: String, authMethod: AuthMethod, status: Status = .pending, statusReason: String? = nil,
         hostKeyFingerprint: String? = nil, allowDockerInstall: Bool = false,
         dockerSocketPath: String = Server.defaultDockerSocketPath, registryPort: Int = Server.defaultRegistryPort,
-        proxyAdminPort: Int = Server.defaultProxyAdminPort, facts: ServerFacts? = nil,
+        proxyAdminPort: Int = Server.defaultProxyAdminPort, proxyHTTPPort: Int = Server.defaultProxyHTTPPort,
+        facts: ServerFacts? = nil,
         provisioningSteps: [ProvisioningStep] = [], lastCheckedAt: Date? = nil, createdAt: Date = Date(),
         updatedAt: Date = Date()
     ) {
@@ -59,6 +62,7 @@ public struct Server: Codable, Sendable, Equatable {
         self.dockerSocketPath = dockerSocketPath
         self.registryPort = registryPort
         self.proxyAdminPort = proxyAdminPort
+        self.proxyHTTPPort = proxyHTTPPort
         self.facts = facts
         self.provisioningSteps = provisioningSteps
         self.lastCheckedAt = lastCheckedAt
@@ -71,4 +75,5 @@ extension Server {
     public static let defaultDockerSocketPath = "/var/run/docker.sock"
     public static let defaultRegistryPort = 5000
     public static let defaultProxyAdminPort = 2019
+    public static let defaultProxyHTTPPort = 80
 }

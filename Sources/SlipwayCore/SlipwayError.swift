@@ -16,6 +16,8 @@ public struct SlipwayError: Error, Sendable, Equatable, CustomStringConvertible 
         case forbidden
         /// Something on our side failed (500).
         case `internal`
+        /// Something the request needs did not answer, like the instance's server (503).
+        case unavailable
     }
 
     public var kind: Kind

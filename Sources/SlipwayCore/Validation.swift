@@ -27,6 +27,24 @@ public enum Validation {
         }
     }
 
+    /// An environment variable's (or secret's) name: a letter or `_`, then letters, digits or `_`.
+    public static func environmentName(_ value: String, field: String) throws {
+        let scalars = Array(value.unicodeScalars)
+        guard (1...128).contains(scalars.count),
+            let first = scalars.first, isUpperAlpha(first) || ("a"..."z").contains(first) || first == "_",
+            scalars.allSatisfy({ isUpperAlpha($0) || isLowerAlnum($0) || $0 == "_" })
+        else {
+            throw SlipwayError.invalid(field, "must be a variable name like DATABASE_HOST: letters, digits and '_'")
+        }
+    }
+
+    /// A value given to a container: up to `limit` characters, no NUL.
+    public static func environmentValue(_ value: String, field: String, limit: Int = 4096) throws {
+        guard value.utf8.count <= limit, !value.unicodeScalars.contains("\0") else {
+            throw SlipwayError.invalid(field, "must be at most \(limit) bytes, without NUL")
+        }
+    }
+
     /// A full or abbreviated commit id: 4 to 40 hexadecimal characters.
     public static func commitSha(_ value: String, field: String = "commitSha") throws {
         guard (4...40).contains(value.count), value.unicodeScalars.allSatisfy(isHex) else {

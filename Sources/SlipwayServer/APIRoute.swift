@@ -23,6 +23,8 @@ public struct APIRoute: Sendable {
     public var successStatus: HTTPResponse.Status
     /// The success response's schema; nil for 204 and for non-JSON answers.
     public var response: Schema?
+    /// Whether the route talks to a managed server while it answers, and so may answer 503 when it does not.
+    public var reachesServer = false
     public var handler: @Sendable (RouteCall) async throws -> RouteReply
 
     public init(

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SlipwayCore
+import SlipwayEngine
 import SlipwayStore
 
 /// What the routes work with, passed in rather than reached for globally.
@@ -9,13 +10,16 @@ public struct Backend: Sendable {
     public var secrets: SecretBox
     public var metrics: MetricsRegistry
     public var clock: @Sendable () -> Date
+    /// What routes that act on a server at once (an instance's logs) work through.
+    public var instances: InstanceOperations
 
     public init(
         store: any Store, secrets: SecretBox, metrics: MetricsRegistry = MetricsRegistry(),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() }, instances: InstanceOperations? = nil
     ) {
         self.store = store
         self.secrets = secrets
+        self.instances = instances ?? InstanceOperations(store: store, secrets: secrets, ssh: SSHServerConnector())
         self.metrics = metrics
         self.clock = clock
     }

@@ -84,12 +84,14 @@ public enum ControlPlane {
                             subjectId: first.localServer.id))
                 }
             }
-            let backend = Backend(store: store, secrets: secrets)
+            let ssh = SSHServerConnector(logger: logger)
+            let instances = InstanceOperations(
+                store: store, secrets: secrets, ssh: ssh, images: configuration.serviceImages, logger: logger)
+            let backend = Backend(store: store, secrets: secrets, instances: instances)
             let host = configuration.host
             let app = makeApplication(backend: backend, host: host, port: configuration.port, logger: logger) { port in
                 announce("Slipway is listening on http://\(host):\(port)")
             }
-            let ssh = SSHServerConnector(logger: logger)
             var services: [any Service] = [app]
             if configuration.runsJobs {
                 services.append(
@@ -98,8 +100,9 @@ public enum ControlPlane {
                         handlers: [
                             ServerVerifier(
                                 store: store, secrets: secrets, ssh: ssh, images: configuration.serviceImages)
-                        ],
+                        ] + InstanceJobHandler.all(instances),
                         logger: logger))
+                services.append(InstanceReconciler(operations: instances, logger: logger))
                 services.append(
                     ServerHealthCheck(
                         store: store, secrets: secrets, ssh: ssh, interval: configuration.healthCheckInterval,

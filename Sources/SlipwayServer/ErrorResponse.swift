@@ -49,6 +49,7 @@ enum ErrorResponse {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .internal: .internalServerError
+        case .unavailable: .serviceUnavailable
         }
     }
 }

@@ -56,6 +56,7 @@ enum OpenAPIDocument {
         if route.access != .public { errors += ["401", "403"] }
         if route.body != nil { errors += ["400", "409", "413", "422"] }
         if !route.query.isEmpty || route.body != nil || route.isMutating { errors += ["409", "422"] }
+        if route.reachesServer { errors += ["503"] }
         for code in Set(errors) {
             responses[code] = [
                 "description": "error",

@@ -4,6 +4,7 @@ public enum RouteTable {
     public static let api: [APIRoute] =
         MeRoutes.all + OrganizationRoutes.all + MemberRoutes.all + RoleRoutes.all + APIKeyRoutes.all + ServerRoutes.all
         + ServerVerificationRoutes.all + ProjectRoutes.all + EnvironmentRoutes.all + InstanceRoutes.all
+        + InstanceActionRoutes.all + InstanceSecretRoutes.all
         + DeploymentRoutes.all + SnapshotRoutes.all
         + AuditRoutes.all
 

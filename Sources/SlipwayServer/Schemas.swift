@@ -113,12 +113,16 @@ enum Schemas {
             properties: [
                 "id": id, "organizationId": id, "projectId": id, "environmentId": id, "serverId": id, "name": .string,
                 "status": .enumeration(Instance.Status.self), "activeColor": .enumeration(Instance.Color.self),
-                "port": port,
-                "healthPath": .string, "image": .string, "createdAt": .dateTime, "updatedAt": .dateTime,
+                "port": port, "kind": .enumeration(Project.Kind.self), "statusReason": .string,
+                "healthPath": .string, "image": .string, "domains": .array(.string), "env": .anyObject,
+                "secretNames": .array(.string),
+                "hostPorts": .object(properties: ["blue": port, "green": port], required: ["blue", "green"]),
+                "databaseName": .string, "lastLogLines": .array(.string), "createdAt": .dateTime,
+                "updatedAt": .dateTime,
             ],
             required: [
-                "id", "organizationId", "projectId", "environmentId", "serverId", "name", "status", "createdAt",
-                "updatedAt",
+                "id", "organizationId", "projectId", "environmentId", "serverId", "name", "kind", "status", "domains",
+                "env", "secretNames", "lastLogLines", "createdAt", "updatedAt",
             ]),
         "Step": .object(
             properties: [

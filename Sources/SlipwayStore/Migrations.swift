@@ -174,6 +174,37 @@ enum Migrations {
                 // Sealed like `credential`: the private key's passphrase, when the key has one.
                 "ALTER TABLE servers ADD COLUMN credential_passphrase TEXT",
             ]),
+        Migration(
+            version: 8, name: "running instances",
+            statements: [
+                "ALTER TABLE servers ADD COLUMN proxy_http_port BIGINT NOT NULL DEFAULT 80",
+                // Sealed: the superuser password of the server's database service, made on first need.
+                "ALTER TABLE servers ADD COLUMN database_password TEXT",
+                "ALTER TABLE instances ADD COLUMN kind TEXT NOT NULL DEFAULT 'generic'",
+                "ALTER TABLE instances ADD COLUMN status_reason TEXT",
+                "ALTER TABLE instances ADD COLUMN domains TEXT NOT NULL DEFAULT '[]'",
+                "ALTER TABLE instances ADD COLUMN env TEXT NOT NULL DEFAULT '{}'",
+                "ALTER TABLE instances ADD COLUMN blue_port BIGINT",
+                "ALTER TABLE instances ADD COLUMN green_port BIGINT",
+                "ALTER TABLE instances ADD COLUMN database_name TEXT",
+                // Sealed: the password of the instance's own database role.
+                "ALTER TABLE instances ADD COLUMN database_password TEXT",
+                "ALTER TABLE instances ADD COLUMN last_log_lines TEXT NOT NULL DEFAULT '[]'",
+                """
+                CREATE TABLE instance_secrets (
+                    instance_id TEXT NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL, PRIMARY KEY (instance_id, name))
+                """,
+                // The loopback ports of a server taken by instances' containers: one row per port, so two
+                // instances never get the same one.
+                """
+                CREATE TABLE server_ports (
+                    server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE, port BIGINT NOT NULL,
+                    instance_id TEXT NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+                    PRIMARY KEY (server_id, port))
+                """,
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

@@ -59,7 +59,7 @@ extension Server {
             hostKeyFingerprint: try row.optionalString("host_key_fingerprint"),
             allowDockerInstall: try row.bool("allow_docker_install"),
             dockerSocketPath: try row.string("docker_socket_path"), registryPort: try row.int("registry_port"),
-            proxyAdminPort: try row.int("proxy_admin_port"),
+            proxyAdminPort: try row.int("proxy_admin_port"), proxyHTTPPort: try row.int("proxy_http_port"),
             facts: try row.optionalString("facts").map {
                 try JSONDecoder.store.decode(ServerFacts.self, from: Data($0.utf8))
             },
@@ -98,16 +98,21 @@ extension Environment {
 }
 
 extension Instance {
-    init(_ row: SQLRow) throws {
+    init(_ row: SQLRow, secretNames: [String] = []) throws {
         self.init(
             id: try row.string("id"), organizationId: try row.string("organization_id"),
             projectId: try row.string("project_id"),
             environmentId: try row.string("environment_id"), serverId: try row.string("server_id"),
-            name: try row.string("name"),
-            status: try row.enum("status"),
+            name: try row.string("name"), kind: try row.enum("kind"),
+            status: try row.enum("status"), statusReason: try row.optionalString("status_reason"),
             activeColor: try row.optionalString("active_color").flatMap(Instance.Color.init),
             port: try row.optionalInt("port"), healthPath: try row.optionalString("health_path"),
-            image: try row.optionalString("image"),
+            image: try row.optionalString("image"), domains: try row.json("domains"), env: try row.json("env"),
+            secretNames: secretNames,
+            hostPorts: try row.optionalInt("blue_port").flatMap { blue in
+                try row.optionalInt("green_port").map { Instance.HostPorts(blue: blue, green: $0) }
+            },
+            databaseName: try row.optionalString("database_name"), lastLogLines: try row.json("last_log_lines"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

@@ -19,16 +19,17 @@ extension SQLStore {
             """
             INSERT INTO servers (id, organization_id, name, host, port, ssh_user, auth_method, credential,
                 credential_passphrase, status, status_reason, host_key_fingerprint, allow_docker_install,
-                docker_socket_path, registry_port, proxy_admin_port, facts, provisioning_steps, last_checked_at,
-                created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                docker_socket_path, registry_port, proxy_admin_port, proxy_http_port, facts, provisioning_steps,
+                last_checked_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             .text(server.id), .text(server.organizationId), .text(server.name), .text(server.host),
             .init(server.port), .text(server.user), .text(server.authMethod.rawValue), .init(encryptedCredential),
             .init(encryptedPassphrase), .text(server.status.rawValue), .init(server.statusReason),
             .init(server.hostKeyFingerprint), .init(server.allowDockerInstall), .text(server.dockerSocketPath),
-            .init(server.registryPort), .init(server.proxyAdminPort), try .json(server.facts),
-            try .json(server.provisioningSteps), .init(server.lastCheckedAt), .init(server.createdAt),
+            .init(server.registryPort), .init(server.proxyAdminPort), .init(server.proxyHTTPPort),
+            try .json(server.facts), try .json(server.provisioningSteps), .init(server.lastCheckedAt),
+            .init(server.createdAt),
             .init(server.updatedAt))
     }
 
@@ -90,14 +91,16 @@ extension SQLStore {
                 """
                 UPDATE servers SET name = ?, host = ?, port = ?, ssh_user = ?, status = ?, status_reason = ?,
                     host_key_fingerprint = ?, allow_docker_install = ?, docker_socket_path = ?, registry_port = ?,
-                    proxy_admin_port = ?, facts = ?, provisioning_steps = ?, last_checked_at = ?, updated_at = ?
+                    proxy_admin_port = ?, proxy_http_port = ?, facts = ?, provisioning_steps = ?, last_checked_at = ?,
+                    updated_at = ?
                 WHERE organization_id = ? AND id = ?
                 """,
                 .text(server.name), .text(server.host), .init(server.port), .text(server.user),
                 .text(server.status.rawValue), .init(server.statusReason), .init(server.hostKeyFingerprint),
                 .init(server.allowDockerInstall), .text(server.dockerSocketPath), .init(server.registryPort),
-                .init(server.proxyAdminPort), try .json(server.facts), try .json(server.provisioningSteps),
-                .init(server.lastCheckedAt), .init(Date()), .text(server.organizationId), .text(server.id))
+                .init(server.proxyAdminPort), .init(server.proxyHTTPPort), try .json(server.facts),
+                try .json(server.provisioningSteps), .init(server.lastCheckedAt), .init(Date()),
+                .text(server.organizationId), .text(server.id))
             return try await Self.server(server.organizationId, server.id, connection)
         }
     }
@@ -133,5 +136,30 @@ extension SQLStore {
         try await connection.first(
             "SELECT * FROM servers WHERE organization_id = ? AND id = ?", [.text(organizationId), .text(id)]
         ).map(Server.init)
+    }
+}
+
+extension SQLStore {
+    public func encryptedDatabasePassword(organizationId: String, serverId: String) async throws -> String? {
+        try await read {
+            try await $0.first(
+                "SELECT database_password FROM servers WHERE organization_id = ? AND id = ?",
+                [.text(organizationId), .text(serverId)]
+            )?.optionalString("database_password")
+        }
+    }
+
+    public func claimDatabasePassword(organizationId: String, serverId: String, encrypted: String) async throws
+        -> String?
+    {
+        try await write { connection in
+            try await connection.execute(
+                "UPDATE servers SET database_password = ? WHERE organization_id = ? AND id = ? AND database_password IS NULL",
+                .text(encrypted), .text(organizationId), .text(serverId))
+            return try await connection.first(
+                "SELECT database_password FROM servers WHERE organization_id = ? AND id = ?",
+                [.text(organizationId), .text(serverId)]
+            )?.optionalString("database_password")
+        }
     }
 }

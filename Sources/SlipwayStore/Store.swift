@@ -63,6 +63,10 @@ public protocol Store: Sendable {
     func encryptedCredential(organizationId: String, serverId: String) async throws -> String?
     /// The sealed passphrase of the server's private key; nil when the key has none.
     func encryptedPassphrase(organizationId: String, serverId: String) async throws -> String?
+    /// The sealed superuser password of the server's database service; nil before its first need.
+    func encryptedDatabasePassword(organizationId: String, serverId: String) async throws -> String?
+    /// Stores `encrypted` as the database password unless one is stored already; answers the stored one.
+    func claimDatabasePassword(organizationId: String, serverId: String, encrypted: String) async throws -> String?
     /// Sets only the reachability of a server, and only while it is still in `expected` status, so a health
     /// check never overwrites a verification that started meanwhile. False when the status had moved on.
     func updateServerReachability(
@@ -89,9 +93,26 @@ public protocol Store: Sendable {
     func deleteEnvironment(organizationId: String, id: String) async throws -> Bool
 
     // MARK: Instances
-    func createInstance(_ instance: Instance) async throws
+    /// Stores a new instance with its sealed database password, allocating its two loopback ports on the
+    /// server when it has none; answers it with its ports.
+    func createInstance(_ instance: Instance, encryptedDatabasePassword: String?) async throws -> Instance
     func instances(organizationId: String, environmentId: String) async throws -> [Instance]
+    /// Every instance on a server, of any organization (for reconciliation).
+    func instances(serverId: String) async throws -> [Instance]
     func instance(organizationId: String, id: String) async throws -> Instance?
+    func updateInstance(_ instance: Instance) async throws -> Instance?
+    /// Sets the status only while it is `expected`; answers whether it did.
+    func updateInstanceStatus(
+        organizationId: String, id: String, expected: Instance.Status, status: Instance.Status, reason: String?,
+        lastLogLines: [String]
+    ) async throws -> Bool
+    func encryptedInstanceDatabasePassword(organizationId: String, instanceId: String) async throws -> String?
+    /// Sets (or replaces) a secret of the instance; false when there is no such instance.
+    func setInstanceSecret(organizationId: String, instanceId: String, name: String, encryptedValue: String)
+        async throws -> Bool
+    func deleteInstanceSecret(organizationId: String, instanceId: String, name: String) async throws -> Bool
+    /// The instance's secrets by name, sealed.
+    func encryptedInstanceSecrets(organizationId: String, instanceId: String) async throws -> [String: String]
     func deleteInstance(organizationId: String, id: String) async throws -> Bool
 
     // MARK: Deployments

@@ -100,7 +100,7 @@ struct ServerCommandTests {
             let instance = Instance(
                 organizationId: organizationId, projectId: project.id, environmentId: environment.id,
                 serverId: server.id, name: "shop-web")
-            try await plane.store.createInstance(instance)
+            _ = try await plane.store.createInstance(instance, encryptedDatabasePassword: nil)
 
             let refused = await cli.run(["server", "remove", server.id, "--yes"])
             #expect(refused.code == 1)

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SlipwayServer
+import SlipwayTesting
 import Testing
 
 /// A JSON answer: status, decoded body (when JSON), headers.
@@ -67,4 +68,15 @@ func create(_ client: any TestClientProtocol, _ path: String, token: String, org
     let reply = try await send(client, .post, path, token: token, org: org, body: body)
     try #require(reply.status == 201, "POST \(path) answered \(reply.status): \(reply.text)")
     return try #require(reply["id"]?.string)
+}
+
+/// Marks a made-up server `active`, as a verification would: these API tests reach no real server, and
+/// instances may only be created on active ones. The instance jobs they queue never run here.
+func markActive(_ plane: TestControlPlane, serverId: String) async throws {
+    guard var server = try await plane.store.server(organizationId: plane.organization.id, id: serverId) else {
+        Issue.record("no server \(serverId)")
+        return
+    }
+    server.status = .active
+    _ = try await plane.store.updateServer(server)
 }

@@ -23,6 +23,7 @@ struct IsolationTests {
                 let serverId = try await create(
                     client, "/api/servers", token: owner,
                     body: #"{"name":"web1","host":"10.0.0.5","user":"deploy","password":"s3cret-pass"}"#)
+                try await markActive(plane, serverId: serverId)
                 let projectId = try await create(
                     client, "/api/projects", token: owner,
                     body: #"{"name":"Shop","repoUrl":"https://git.example.test/shop.git","kind":"odoo"}"#)

@@ -156,8 +156,10 @@ struct ServerSettingsTests {
             try await plane.test { client in
                 let serverId = try await create(
                     client, "/api/servers", token: owner, body: try Self.body(["password": "pw"]))
+                try await markActive(plane, serverId: serverId)
                 let otherServerId = try await create(
                     client, "/api/servers", token: owner, body: try Self.body(["name": "web2", "password": "pw"]))
+                try await markActive(plane, serverId: otherServerId)
                 let projectId = try await create(
                     client, "/api/projects", token: owner,
                     body: #"{"name":"Shop","repoUrl":"https://h.test/a.git","kind":"odoo"}"#)

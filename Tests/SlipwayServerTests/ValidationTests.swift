@@ -122,6 +122,7 @@ struct ValidationTests {
                 let serverId = try await create(
                     client, "/api/servers", token: plane.ownerToken,
                     body: #"{"name":"web1","host":"web1.example.test","user":"u","password":"p"}"#)
+                try await markActive(plane, serverId: serverId)
                 let projectId = try await create(
                     client, "/api/projects", token: plane.ownerToken,
                     body: #"{"name":"Other","repoUrl":"https://h.test/b.git","kind":"odoo"}"#)

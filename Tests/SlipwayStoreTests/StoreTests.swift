@@ -272,10 +272,11 @@ struct Fixture {
             organizationId: organization.id, projectId: project.id, name: "Production", type: .production,
             branch: "main")
         try await store.createEnvironment(environment)
-        let instance = Instance(
-            organizationId: organization.id, projectId: project.id, environmentId: environment.id, serverId: server.id,
-            name: "web")
-        try await store.createInstance(instance)
+        let instance = try await store.createInstance(
+            Instance(
+                organizationId: organization.id, projectId: project.id, environmentId: environment.id,
+                serverId: server.id, name: "web"),
+            encryptedDatabasePassword: nil)
         return Fixture(
             user: user, organization: organization, server: server, project: project, environment: environment,
             instance: instance)

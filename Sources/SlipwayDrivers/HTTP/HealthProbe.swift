@@ -1,0 +1,24 @@
+/// An HTTP health check of an app on a server's loopback port: any answer below 500 counts as healthy
+/// (a login redirect is a live app), no answer or a 5xx does not.
+public struct HealthProbe: Sendable {
+    let http: ServiceHTTPClient
+
+    public init(endpoint: ServiceEndpoint, port: Int) {
+        http = ServiceHTTPClient(endpoint: endpoint, hostHeader: "127.0.0.1:\(port)", timeout: .seconds(5))
+    }
+
+    public func check(_ path: String) async -> Result<Int, ServiceHTTPError> {
+        do {
+            let answer = try await http.send(.GET, path)
+            guard answer.status < 500 else {
+                return .failure(
+                    ServiceHTTPError(message: "\(path) answered HTTP \(answer.status)", status: answer.status))
+            }
+            return .success(answer.status)
+        } catch let error as ServiceHTTPError {
+            return .failure(error)
+        } catch {
+            return .failure(ServiceHTTPError(message: "\(error)", status: nil))
+        }
+    }
+}
