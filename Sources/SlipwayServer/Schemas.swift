@@ -61,13 +61,14 @@ enum Schemas {
                 "authMethod": .enumeration(Server.AuthMethod.self), "status": .enumeration(Server.Status.self),
                 "statusReason": .string, "hostKeyFingerprint": .string, "allowDockerInstall": .boolean,
                 "dockerSocketPath": .string, "registryPort": port, "proxyAdminPort": port,
-                "facts": .reference("ServerFacts"), "provisioningSteps": .array(.reference("ProvisioningStep")),
+                "proxyHTTPPort": port, "facts": .reference("ServerFacts"),
+                "provisioningSteps": .array(.reference("ProvisioningStep")),
                 "lastCheckedAt": .dateTime, "createdAt": .dateTime, "updatedAt": .dateTime,
             ],
             required: [
                 "id", "organizationId", "name", "host", "port", "user", "authMethod", "status", "createdAt",
                 "updatedAt", "allowDockerInstall", "dockerSocketPath", "registryPort", "proxyAdminPort",
-                "provisioningSteps",
+                "proxyHTTPPort", "provisioningSteps",
             ]),
         "ServerFacts": .object(
             properties: [

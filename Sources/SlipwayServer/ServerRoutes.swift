@@ -16,6 +16,7 @@ enum ServerRoutes {
         var dockerSocketPath: String?
         var registryPort: Int?
         var proxyAdminPort: Int?
+        var proxyHTTPPort: Int?
         static let schema = Schema.object(
             properties: [
                 "name": Schemas.name, "host": .string(minLength: 1, maxLength: 253), "port": Schemas.port,
@@ -23,7 +24,7 @@ enum ServerRoutes {
                 "passphrase": .string(minLength: 1, maxLength: 1024),
                 "password": .string(minLength: 1, maxLength: 1024), "allowDockerInstall": .boolean,
                 "dockerSocketPath": Schemas.dockerSocketPath, "registryPort": Schemas.port,
-                "proxyAdminPort": Schemas.port,
+                "proxyAdminPort": Schemas.port, "proxyHTTPPort": Schemas.port,
             ], required: ["name", "host", "user"])
     }
 
@@ -68,12 +69,18 @@ enum ServerRoutes {
             try Validation.port(registryPort, field: "registryPort")
             let proxyAdminPort = input.proxyAdminPort ?? Server.defaultProxyAdminPort
             try Validation.port(proxyAdminPort, field: "proxyAdminPort")
+            let proxyHTTPPort = input.proxyHTTPPort ?? Server.defaultProxyHTTPPort
+            try Validation.port(proxyHTTPPort, field: "proxyHTTPPort")
+            // Caddy serves the instances on the HTTP port of the same host the admin API and the registry listen on.
+            guard proxyHTTPPort != proxyAdminPort, proxyHTTPPort != registryPort else {
+                throw SlipwayError.invalid("proxyHTTPPort", "must differ from registryPort and proxyAdminPort")
+            }
             let now = call.backend.clock()
             let server = Server(
                 organizationId: caller.organization.id, name: input.name, host: input.host, port: port,
                 user: input.user, authMethod: method, allowDockerInstall: input.allowDockerInstall ?? false,
                 dockerSocketPath: dockerSocketPath, registryPort: registryPort, proxyAdminPort: proxyAdminPort,
-                createdAt: now, updatedAt: now)
+                proxyHTTPPort: proxyHTTPPort, createdAt: now, updatedAt: now)
             let secrets = call.backend.secrets
             try await call.store.createServer(
                 server, encryptedCredential: try secrets.seal(credential),

@@ -5,7 +5,7 @@ import SlipwayServer
 import SlipwayTesting
 import Testing
 
-/// A server's engine settings (Docker socket, registry and proxy admin ports), its key's
+/// A server's engine settings (Docker socket, registry, proxy admin and proxy HTTP ports), its key's
 /// passphrase, and removing it together with its instance records.
 @Suite("Server settings and removal")
 struct ServerSettingsTests {
@@ -64,7 +64,7 @@ struct ServerSettingsTests {
         }
     }
 
-    @Test("the Docker socket, registry and proxy admin ports have their defaults and round-trip")
+    @Test("the Docker socket, registry, proxy admin and proxy HTTP ports have their defaults and round-trip")
     func settingsRoundTrip() async throws {
         try await TestControlPlane.with { plane in
             try await plane.test { client in
@@ -74,27 +74,30 @@ struct ServerSettingsTests {
                 #expect(plain["dockerSocketPath"]?.string == "/var/run/docker.sock")
                 #expect(plain["registryPort"]?.int == 5000)
                 #expect(plain["proxyAdminPort"]?.int == 2019)
+                #expect(plain["proxyHTTPPort"]?.int == 80)
 
                 let custom = try await create(
                     client, "/api/servers", token: plane.ownerToken,
                     body: try Self.body([
                         "name": "rootless", "password": "pw", "dockerSocketPath": "/run/user/1000/docker.sock",
-                        "registryPort": 5050, "proxyAdminPort": 12019,
+                        "registryPort": 5050, "proxyAdminPort": 12019, "proxyHTTPPort": 8080,
                     ]))
                 let read = try await send(client, .get, "/api/servers/\(custom)", token: plane.ownerToken)
                 #expect(read["dockerSocketPath"]?.string == "/run/user/1000/docker.sock")
                 #expect(read["registryPort"]?.int == 5050)
                 #expect(read["proxyAdminPort"]?.int == 12019)
+                #expect(read["proxyHTTPPort"]?.int == 8080)
                 let stored = try #require(
                     try await plane.store.server(organizationId: plane.organization.id, id: custom))
                 #expect(stored.dockerSocketPath == "/run/user/1000/docker.sock")
-                #expect(stored.registryPort == 5050 && stored.proxyAdminPort == 12019)
+                #expect(stored.registryPort == 5050 && stored.proxyAdminPort == 12019 && stored.proxyHTTPPort == 8080)
 
                 // The server `local` of the first start has the defaults too.
                 let local = try await send(client, .get, "/api/servers", token: plane.ownerToken).items
                     .first { $0["name"]?.string == "local" }
                 #expect(local?["dockerSocketPath"]?.string == Server.defaultDockerSocketPath)
                 #expect(local?["registryPort"]?.int == Server.defaultRegistryPort)
+                #expect(local?["proxyHTTPPort"]?.int == Server.defaultProxyHTTPPort)
             }
         }
     }
@@ -129,6 +132,11 @@ struct ServerSettingsTests {
         Case(fields: ["password": "pw", "registryPort": "5000"], field: "registryPort"),
         Case(fields: ["password": "pw", "proxyAdminPort": -1], field: "proxyAdminPort"),
         Case(fields: ["password": "pw", "proxyAdminPort": 70000], field: "proxyAdminPort"),
+        Case(fields: ["password": "pw", "proxyHTTPPort": 0], field: "proxyHTTPPort"),
+        Case(fields: ["password": "pw", "proxyHTTPPort": 65536], field: "proxyHTTPPort"),
+        Case(fields: ["password": "pw", "proxyHTTPPort": "80"], field: "proxyHTTPPort"),
+        Case(fields: ["password": "pw", "proxyHTTPPort": 2019], field: "proxyHTTPPort"),
+        Case(fields: ["password": "pw", "registryPort": 8080, "proxyHTTPPort": 8080], field: "proxyHTTPPort"),
     ]
 
     @Test("bad settings and misplaced passphrases get 422 naming the field, and write nothing", arguments: badCases)
@@ -237,13 +245,13 @@ struct ServerSettingsTests {
                     Issue.record("the Server schema has no required list")
                     return
                 }
-                for field in ["dockerSocketPath", "registryPort", "proxyAdminPort"] {
+                for field in ["dockerSocketPath", "registryPort", "proxyAdminPort", "proxyHTTPPort"] {
                     #expect(required.contains(.string(field)), "\(field) should be required")
                 }
                 #expect(server?["properties"]?["passphrase"] == nil)
                 let create = document["paths"]?["/api/servers"]?["post"]?["requestBody"]?["content"]?[
                     "application/json"]?["schema"]?["properties"]
-                for field in ["passphrase", "dockerSocketPath", "registryPort", "proxyAdminPort"] {
+                for field in ["passphrase", "dockerSocketPath", "registryPort", "proxyAdminPort", "proxyHTTPPort"] {
                     #expect(create?[field] != nil, "POST /api/servers should take \(field)")
                 }
                 guard
