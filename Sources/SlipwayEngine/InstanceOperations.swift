@@ -259,7 +259,7 @@ public struct InstanceOperations: Sendable {
         var last = "no answer yet"
         while ContinuousClock.now < until {
             let container = try await target.docker.inspectContainer(instance.containerName(color))
-            if !container.state.running {
+            if !container.state.isUp {
                 throw InstanceFailure(
                     reason: "the container exited with code \(container.state.exitCode) before it was healthy",
                     lastLines: try await lastLines(instance.containerName(color), target.docker))

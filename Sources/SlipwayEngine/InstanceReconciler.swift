@@ -44,11 +44,14 @@ public struct InstanceReconciler: Service {
         for instance in instances {
             let name = instance.containerName(instance.activeColor ?? .blue)
             let container = try await operations.existing(name, target.docker)
-            let running = container?.state.running ?? false
+            let running = container?.state.isUp ?? false
             if instance.status == .running, !running {
                 let reason =
-                    container.map { "the container stopped (exit code \($0.state.exitCode))" }
-                    ?? "the container is gone"
+                    container.map {
+                        $0.state.status == "restarting"
+                            ? "the container keeps exiting (exit code \($0.state.exitCode)); Docker is restarting it"
+                            : "the container stopped (exit code \($0.state.exitCode))"
+                    } ?? "the container is gone"
                 let lines = container == nil ? [] : try await operations.lastLines(name, target.docker)
                 _ = try await operations.store.updateInstanceStatus(
                     organizationId: instance.organizationId, id: instance.id, expected: .running, status: .failed,

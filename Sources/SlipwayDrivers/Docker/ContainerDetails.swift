@@ -10,6 +10,10 @@ public struct ContainerDetails: Codable, Sendable, Equatable {
         public var finishedAt: String?
         public var health: Health?
 
+        /// Running and not between two restarts (the engine reports `Running` true while it waits to
+        /// restart a container that exited).
+        public var isUp: Bool { running && status == "running" }
+
         enum CodingKeys: String, CodingKey {
             case status = "Status"
             case running = "Running"

@@ -4,9 +4,13 @@ extension CaddyAdminClient {
     /// The name of the HTTP server Slipway keeps its routes in.
     public static let serverName = "slipway"
 
+    /// The id of the last route, which answers 404 for host names no instance has (Caddy's own answer to
+    /// an unmatched request is an empty 200).
+    public static let fallbackRouteId = "slipway-fallback"
+
     /// Makes sure Caddy runs the HTTP server ``serverName`` listening on `listen` (like `[":80", ":443"]`),
-    /// with automatic HTTPS on or off, keeping its routes when it exists. The rest of Caddy's
-    /// configuration, the admin listener included, stays as it is.
+    /// with automatic HTTPS on or off, keeping its routes when it exists, and the fallback route last. The
+    /// rest of Caddy's configuration, the admin listener included, stays as it is.
     public func ensureServer(listen: [String], automaticHTTPS: Bool = true) async throws {
         let path = "/config/apps/http/servers/\(Self.serverName)"
         // A path under an object that does not exist yet answers 400 ("invalid traversal path").
@@ -14,20 +18,39 @@ extension CaddyAdminClient {
         var server =
             existing.status == 200
             ? (try? JSONSerialization.jsonObject(with: existing.body) as? [String: Any]) ?? [:] : [:]
+        var routes = (server["routes"] as? [[String: Any]]) ?? []
+        let disabled = (server["automatic_https"] as? [String: Any])?["disable"] as? Bool ?? false
+        if existing.status == 200, server["listen"] as? [String] == listen, disabled == !automaticHTTPS,
+            routes.last?["@id"] as? String == Self.fallbackRouteId
+        {
+            // Already so: writing the server again would race with routes being set meanwhile.
+            return
+        }
+        routes.removeAll { $0["@id"] as? String == Self.fallbackRouteId }
+        routes.append([
+            "@id": Self.fallbackRouteId,
+            "handle": [
+                [
+                    "handler": "static_response", "status_code": 404,
+                    "body": "No app answers to this host name here.\n",
+                ]
+            ],
+        ])
+        server["routes"] = routes
         server["listen"] = listen
-        server["routes"] = server["routes"] ?? [Any]()
         server["automatic_https"] = automaticHTTPS ? nil : ["disable": true]
         try await setValue(server, at: ["apps", "http", "servers", Self.serverName])
     }
 
-    /// Creates the route, or replaces the one with its id in place (same position, one request).
+    /// Creates the route (first, ahead of the fallback), or replaces the one with its id in place (same
+    /// position, one request).
     public func setRoute(_ route: ProxyRoute) async throws {
         let body = try JSONSerialization.data(withJSONObject: Self.json(route))
         if try await http.send(.GET, "/id/\(try Self.pathSegment(route.id))").status == 200 {
             _ = try await http.expectSuccess(.PATCH, "/id/\(try Self.pathSegment(route.id))", json: body)
         } else {
             _ = try await http.expectSuccess(
-                .POST, "/config/apps/http/servers/\(Self.serverName)/routes", json: body)
+                .PUT, "/config/apps/http/servers/\(Self.serverName)/routes/0", json: body)
         }
     }
 
