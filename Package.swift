@@ -102,6 +102,7 @@ let package = Package(
                 "SlipwayCore",
                 "SlipwayDrivers",
                 "SlipwayStore",
+                "SlipwayEngine",
                 "SlipwayServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -134,8 +135,9 @@ let package = Package(
         .testTarget(
             name: "SlipwayServerTests",
             dependencies: [
-                "SlipwayCore", "SlipwayStore", "SlipwayServer", "SlipwayEngine", "SlipwayTesting",
+                "SlipwayCore", "SlipwayStore", "SlipwayServer", "SlipwayEngine", "SlipwayDrivers", "SlipwayTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/SlipwayServerTests"

@@ -108,7 +108,7 @@ public struct InstanceOperations: Sendable {
         let target = try await target(instance)
         for color in Instance.Color.allCases {
             if let container = try await existing(instance.containerName(color), target.docker) {
-                try await target.docker.removeContainer(container.id, force: true)
+                try await target.docker.removeContainer(container.id, force: true, removeVolumes: true)
             }
         }
         let caddy = try await caddy(target)
@@ -127,6 +127,7 @@ public struct InstanceOperations: Sendable {
             }
         }
         _ = try await store.deleteInstance(organizationId: instance.organizationId, id: instance.id)
+        logger.info("instance removed", metadata: ["instance": "\(instance.id)", "dataDropped": "\(dropData)"])
     }
 
     /// The last lines its active container wrote (stdout and stderr, in order).
@@ -146,7 +147,7 @@ public struct InstanceOperations: Sendable {
         }
         let name = instance.containerName(color)
         if let old = try await existing(name, target.docker) {
-            try await target.docker.removeContainer(old.id, force: true)
+            try await target.docker.removeContainer(old.id, force: true, removeVolumes: true)
         }
         let database = try await ensureDatabase(instance, target)
         let appsNetwork = try await ensureAppsNetwork(target)
@@ -189,6 +190,12 @@ public struct InstanceOperations: Sendable {
         try await waitHealthy(instance, color: color, target)
         try await route(instance, color: color, target)
         try await save(instance, status: .running, reason: nil, activeColor: color)
+        logger.info(
+            "instance running",
+            metadata: [
+                "instance": "\(instance.id)", "color": "\(color.rawValue)", "image": "\(image)",
+                "upstream": "127.0.0.1:\(ports[color])",
+            ])
     }
 
     struct Database {

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import SlipwayCore
+import SlipwayEngine
 import SlipwayServer
 import SlipwayStore
 
@@ -53,6 +54,15 @@ public struct TestControlPlane: Sendable {
     }
 
     public func remove() async { await testStore.remove() }
+
+    /// The same control plane whose routes act on servers through `instances` (for tests that run real
+    /// instances with the images built here).
+    public func with(instances: InstanceOperations) -> TestControlPlane {
+        var backend = backend
+        backend.instances = instances
+        return TestControlPlane(
+            testStore: testStore, backend: backend, ownerToken: ownerToken, organization: organization)
+    }
 
     /// A new user who owns a new organization, and their personal token.
     public func makeTenant(slug: String, role: SystemRole = .owner) async throws -> (

@@ -78,7 +78,7 @@ struct InstanceLifecycleTests {
     static func removeEverything(of organization: Organization, _ docker: DockerClient) async throws {
         let selector = SlipwayLabels.Selector(organizationId: organization.id)
         for container in try await docker.listContainers(matching: selector) {
-            try await docker.removeContainer(container.id, force: true)
+            try await docker.removeContainer(container.id, force: true, removeVolumes: true)
         }
         for volume in try await docker.listVolumes(matching: selector) {
             try await docker.removeVolume(volume.name, force: true)

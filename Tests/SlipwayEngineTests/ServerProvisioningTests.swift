@@ -42,7 +42,7 @@ struct ServerProvisioningTests {
         let docker = try await DockerTestEngine.client()
         let selector = SlipwayLabels.Selector(serverId: server.id)
         for container in try await docker.listContainers(matching: selector) {
-            try await docker.removeContainer(container.id, force: true)
+            try await docker.removeContainer(container.id, force: true, removeVolumes: true)
         }
         for volume in try await docker.listVolumes(matching: selector) {
             try await docker.removeVolume(volume.name, force: true)

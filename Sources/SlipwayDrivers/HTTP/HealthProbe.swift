@@ -7,7 +7,14 @@ public struct HealthProbe: Sendable {
         http = ServiceHTTPClient(endpoint: endpoint, hostHeader: "127.0.0.1:\(port)", timeout: .seconds(5))
     }
 
+    /// `GET path` with the probe's `Host` (the loopback address), or `host` when given (a route of Caddy).
     public func check(_ path: String) async -> Result<Int, ServiceHTTPError> {
+        await check(path: path, host: nil)
+    }
+
+    public func check(path: String, host: String?) async -> Result<Int, ServiceHTTPError> {
+        var http = http
+        if let host { http = ServiceHTTPClient(endpoint: http.endpoint, hostHeader: host, timeout: http.timeout) }
         do {
             let answer = try await http.send(.GET, path)
             guard answer.status < 500 else {
