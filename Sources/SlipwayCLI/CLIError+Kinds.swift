@@ -109,6 +109,7 @@ extension CLIError {
         let renamed = [
             "permissions": "--permission", "privateKey": "--private-key-file", "password": "--password-stdin",
             "autoDeploy": "--no-auto-deploy", "passphrase": "--passphrase-file", "dockerSocketPath": "--docker-socket",
+            "proxyHTTPPort": "--proxy-http-port",
         ]
         if let option = renamed[name] { return option }
         return "--" + name.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()

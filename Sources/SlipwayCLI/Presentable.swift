@@ -64,7 +64,7 @@ extension Server: Presentable {
             ("authMethod", authMethod.rawValue), ("status", status.rawValue), ("statusReason", statusReason),
             ("hostKeyFingerprint", hostKeyFingerprint), ("allowDockerInstall", String(allowDockerInstall)),
             ("dockerSocketPath", dockerSocketPath), ("registryPort", String(registryPort)),
-            ("proxyAdminPort", String(proxyAdminPort)),
+            ("proxyAdminPort", String(proxyAdminPort)), ("proxyHTTPPort", String(proxyHTTPPort)),
             ("os", facts?.os), ("kernel", facts?.kernel), ("architecture", facts?.architecture),
             ("cpus", facts.map { String($0.cpus) }), ("memory", facts.map { Self.bytes($0.memoryBytes) }),
             ("disk", facts.map { "\(Self.bytes($0.diskFreeBytes)) free of \(Self.bytes($0.diskBytes))" }),

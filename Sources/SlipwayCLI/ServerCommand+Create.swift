@@ -5,7 +5,7 @@ import SlipwayCore
 extension ServerCommand {
     /// `slipway server create --name N --host H [--port 22] --user U (--private-key-file PATH
     /// [--passphrase-file PATH | --passphrase-env VAR] | --password-stdin) [--docker-socket PATH]
-    /// [--registry-port N] [--proxy-admin-port N]`
+    /// [--registry-port N] [--proxy-admin-port N] [--proxy-http-port N]`
     struct Create: CLICommand {
         static let configuration = CommandConfiguration(
             commandName: "create",
@@ -55,6 +55,11 @@ extension ServerCommand {
         @Option(help: ArgumentHelp("The loopback port of the server's Caddy admin API.", valueName: "port"))
         var proxyAdminPort: Int = Server.defaultProxyAdminPort
 
+        @Option(
+            name: .customLong("proxy-http-port"),
+            help: ArgumentHelp("The port Caddy serves the instances on (HTTP, on every address).", valueName: "port"))
+        var proxyHTTPPort: Int = Server.defaultProxyHTTPPort
+
         @OptionGroup var options: GlobalOptions
 
         struct Body: Encodable {
@@ -69,6 +74,7 @@ extension ServerCommand {
             var dockerSocketPath: String
             var registryPort: Int
             var proxyAdminPort: Int
+            var proxyHTTPPort: Int
         }
 
         func validate() throws {
@@ -79,6 +85,10 @@ extension ServerCommand {
             try checkArgument { try Validation.dockerSocketPath(dockerSocket, field: "--docker-socket") }
             try checkArgument { try Validation.port(registryPort, field: "--registry-port") }
             try checkArgument { try Validation.port(proxyAdminPort, field: "--proxy-admin-port") }
+            try checkArgument { try Validation.port(proxyHTTPPort, field: "--proxy-http-port") }
+            guard proxyHTTPPort != proxyAdminPort, proxyHTTPPort != registryPort else {
+                throw ValidationError("--proxy-http-port must differ from --registry-port and --proxy-admin-port")
+            }
             switch (privateKeyFile, passwordStdin) {
             case (nil, false):
                 throw ValidationError("give a credential: --private-key-file PATH or --password-stdin")
@@ -113,7 +123,8 @@ extension ServerCommand {
         func body(in environment: CLIEnvironment) throws -> Body {
             var body = Body(
                 name: name, host: host, port: port, user: user, allowDockerInstall: allowDockerInstall,
-                dockerSocketPath: dockerSocket, registryPort: registryPort, proxyAdminPort: proxyAdminPort)
+                dockerSocketPath: dockerSocket, registryPort: registryPort, proxyAdminPort: proxyAdminPort,
+                proxyHTTPPort: proxyHTTPPort)
             if let privateKeyFile {
                 body.privateKey = try Self.readPrivateKey(at: privateKeyFile)
                 if let passphraseFile {

@@ -42,23 +42,28 @@ struct ServerCommandTests {
             let added = await cli.run([
                 "server", "add", "--name", "web1", "--host", "web1.example.test", "--user", "deploy",
                 "--private-key-file", keyPath, "--passphrase-file", passphrasePath, "--docker-socket",
-                "/run/user/1000/docker.sock", "--registry-port", "5050", "--proxy-admin-port", "12019", "--json",
+                "/run/user/1000/docker.sock", "--registry-port", "5050", "--proxy-admin-port", "12019",
+                "--proxy-http-port", "8080", "--json",
             ])
             try #require(added.code == 0, "\(added.err)")
             #expect(!added.out.contains("correct horse"))
             let server = try JSONCoding.decoder().decode(Server.self, from: Data(added.out.utf8))
             #expect(server.dockerSocketPath == "/run/user/1000/docker.sock")
-            #expect(server.registryPort == 5050 && server.proxyAdminPort == 12019)
+            #expect(server.registryPort == 5050 && server.proxyAdminPort == 12019 && server.proxyHTTPPort == 8080)
             let sealed = try #require(
                 try await plane.store.encryptedPassphrase(organizationId: plane.organization.id, serverId: server.id))
             #expect(try plane.backend.secrets.open(sealed) == "correct horse")
 
             let shown = await cli.run(["server", "show", server.id])
             #expect(shown.code == 0, "\(shown.err)")
-            for line in ["dockerSocketPath:", "/run/user/1000/docker.sock", "registryPort:", "5050", "proxyAdminPort:"]
-            {
+            for line in [
+                "dockerSocketPath:", "/run/user/1000/docker.sock", "registryPort:", "5050", "proxyAdminPort:",
+                "proxyHTTPPort:",
+            ] {
                 #expect(shown.out.contains(line), "\(shown.out)")
             }
+            let proxyLine = shown.out.split(separator: "\n").first { $0.hasPrefix("proxyHTTPPort:") }
+            #expect(proxyLine?.hasSuffix(" 8080") == true, "\(shown.out)")
 
             var fromVariable = cli
             fromVariable.variables["KEY_PASSPHRASE"] = "from the environment"
@@ -69,6 +74,7 @@ struct ServerCommandTests {
             try #require(second.code == 0, "\(second.err)")
             let other = try JSONCoding.decoder().decode(Server.self, from: Data(second.out.utf8))
             #expect(other.dockerSocketPath == Server.defaultDockerSocketPath && other.registryPort == 5000)
+            #expect(other.proxyHTTPPort == Server.defaultProxyHTTPPort)
             let otherSealed = try #require(
                 try await plane.store.encryptedPassphrase(organizationId: plane.organization.id, serverId: other.id))
             #expect(try plane.backend.secrets.open(otherSealed) == "from the environment")
@@ -124,6 +130,8 @@ struct ServerCommandTests {
         ["--password-stdin", "--docker-socket", "/var/run/docker sock"],
         ["--password-stdin", "--registry-port", "0"],
         ["--password-stdin", "--proxy-admin-port", "65536"],
+        ["--password-stdin", "--proxy-http-port", "0"],
+        ["--password-stdin", "--proxy-http-port", "2019"],
     ])
     func badSettingsAreUsageErrors(extra: [String]) async throws {
         let home = try TemporaryDirectory()
