@@ -9,6 +9,7 @@ struct APIClient: Sendable {
         case get = "GET"
         case post = "POST"
         case patch = "PATCH"
+        case put = "PUT"
         case delete = "DELETE"
     }
 
@@ -73,9 +74,19 @@ struct APIClient: Sendable {
         try await decoded(.patch, path, body: try JSONCoding.encoder().encode(body))
     }
 
+    /// Sets a value whose route answers 204 with no body (an instance's secret).
+    func put(_ path: String, body: some Encodable) async throws {
+        _ = try await checked(.put, path, body: try JSONCoding.encoder().encode(body))
+    }
+
     /// Deletes (or revokes); the API answers 204 with no body.
     func delete(_ path: String) async throws {
         _ = try await checked(.delete, path, body: nil)
+    }
+
+    /// Queues a deletion; the API answers what it queued (an instance's removal answers its job).
+    func delete<Value: Decodable & Sendable>(_ path: String, as type: Value.Type) async throws -> Reply<Value> {
+        try await decoded(.delete, path, body: nil)
     }
 
     private func decoded<Value: Decodable & Sendable>(_ method: Method, _ path: String, body: Data?) async throws
@@ -105,6 +116,7 @@ struct APIClient: Sendable {
         case .get: request.method = .GET
         case .post: request.method = .POST
         case .patch: request.method = .PATCH
+        case .put: request.method = .PUT
         case .delete: request.method = .DELETE
         }
         request.headers.add(name: "Accept", value: "application/json")

@@ -96,6 +96,7 @@ extension CLIError {
         case "environments": return "env"
         case "servers": return "server"
         case "api-keys": return "apikey"
+        case "instances": return "instance"
         default: return nil
         }
     }
@@ -103,13 +104,15 @@ extension CLIError {
     /// The option that sets an API field: `repoUrl` -> `--repo-url`.
     static func flag(forField field: String) -> String {
         // "branchMappings[0].branchPattern" -> "branchPattern"; "permissions[1]" -> "permissions"
+        // "env.LOG_LEVEL" names a variable of `--env KEY=VALUE`, not a field of its own.
+        if field == "env" || field.hasPrefix("env.") { return "--env" }
         let last = field.split(separator: ".").last.map(String.init) ?? field
         let name = String(last.prefix { $0.isLetter || $0.isNumber || $0 == "-" })
         // Fields whose option is not simply the kebab-cased name.
         let renamed = [
             "permissions": "--permission", "privateKey": "--private-key-file", "password": "--password-stdin",
             "autoDeploy": "--no-auto-deploy", "passphrase": "--passphrase-file", "dockerSocketPath": "--docker-socket",
-            "proxyHTTPPort": "--proxy-http-port",
+            "proxyHTTPPort": "--proxy-http-port", "serverId": "--server", "domains": "--domain",
         ]
         if let option = renamed[name] { return option }
         return "--" + name.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()

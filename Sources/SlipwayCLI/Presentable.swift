@@ -92,6 +92,42 @@ extension Server: Presentable {
     }
 }
 
+extension Instance: Presentable {
+    static let plural = "instances"
+    static let columns = ["ID", "NAME", "KIND", "STATUS", "ACTIVE", "SERVER", "IMAGE"]
+    var row: [String] {
+        [id, name, kind.rawValue, status.rawValue, activeColor?.rawValue ?? "-", serverId, image ?? "-"]
+    }
+    var details: DetailList { details(proxyHTTPPort: nil) }
+
+    /// Its fields; with the port its server's Caddy serves on, the URLs it answers on too. Secrets by name only.
+    func details(proxyHTTPPort: Int?) -> DetailList {
+        let urls: [(String, String?)] =
+            proxyHTTPPort.map { port in
+                let hosts = ([defaultDomain] + domains).map { "http://\($0)\(port == 80 ? "" : ":\(port)")/" }
+                return [("urls", hosts.joined(separator: ", "))]
+            } ?? []
+        return DetailList(
+            [
+                ("id", id), ("name", name), ("kind", kind.rawValue), ("status", status.rawValue),
+                ("statusReason", statusReason), ("activeColor", activeColor?.rawValue), ("image", image),
+                ("port", port.map(String.init)), ("healthPath", healthPath),
+                ("domains", domains.isEmpty ? "none" : domains.joined(separator: ", ")),
+                ("defaultDomain", defaultDomain),
+            ] + urls + [
+                (
+                    "env",
+                    env.isEmpty ? "none" : env.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: ", ")
+                ),
+                ("secretNames", secretNames.isEmpty ? "none" : secretNames.sorted().joined(separator: ", ")),
+                ("hostPorts", hostPorts.map { "blue \($0.blue), green \($0.green)" }), ("databaseName", databaseName),
+                ("serverId", serverId), ("environmentId", environmentId), ("projectId", projectId),
+                ("organizationId", organizationId), ("createdAt", Self.date(createdAt)),
+                ("updatedAt", Self.date(updatedAt)),
+            ])
+    }
+}
+
 extension APIToken: Presentable {
     static let plural = "API keys"
     static let columns = ["ID", "NAME", "PREFIX", "ACCESS", "EXPIRES", "STATUS"]

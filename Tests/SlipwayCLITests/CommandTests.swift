@@ -12,7 +12,7 @@ import Testing
         defer { home.remove() }
         let result = await InProcessCLI(home: home.path).run(["--help"])
         #expect(result.code == 0)
-        for command in ["serve", "login", "org", "project", "env", "server", "apikey"] {
+        for command in ["serve", "login", "org", "project", "env", "server", "instance", "apikey"] {
             #expect(result.out.contains(command), "help should list \(command)")
         }
     }
@@ -23,6 +23,7 @@ import Testing
         ["server", "delete", "srv_1"],
         ["org", "delete", "org_1"],
         ["apikey", "delete", "key_1"],
+        ["instance", "remove", "ins_1"],
     ])
     func deleteRefusesWithoutYes(arguments: [String]) async throws {
         let home = try TemporaryDirectory()
