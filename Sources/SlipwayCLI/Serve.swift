@@ -36,6 +36,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The image of Caddy started on each server (default: $SLIPWAY_PROXY_IMAGE or caddy:2).")
     var proxyImage: String?
 
+    @Option(
+        help:
+            "The PostgreSQL image of each server's database service (default: $SLIPWAY_DATABASE_IMAGE or postgres:16).")
+    var databaseImage: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -61,7 +66,8 @@ struct Serve: AsyncParsableCommand {
             secretKey: environment["SLIPWAY_SECRET_KEY"], runsJobs: !noJobRunner,
             serviceImages: ServiceImages(
                 registry: registryImage ?? environment["SLIPWAY_REGISTRY_IMAGE"] ?? ServiceImages.officialRegistry,
-                proxy: proxyImage ?? environment["SLIPWAY_PROXY_IMAGE"] ?? ServiceImages.officialProxy))
+                proxy: proxyImage ?? environment["SLIPWAY_PROXY_IMAGE"] ?? ServiceImages.officialProxy,
+                database: databaseImage ?? environment["SLIPWAY_DATABASE_IMAGE"] ?? ServiceImages.officialDatabase))
         do {
             try await ControlPlane.run(configuration, logger: logger) { message in
                 FileHandle.standardOutput.write(Data((message + "\n").utf8))

@@ -149,6 +149,31 @@ public struct InstanceOperations: Sendable {
         if let old = try await existing(name, target.docker) {
             try await target.docker.removeContainer(old.id, force: true, removeVolumes: true)
         }
+        var colorLabels = labels(instance)
+        colorLabels.extra["io.slipway.color"] = color.rawValue
+        let id = try await createContainer(
+            instance, image: image, name: name, labels: colorLabels, command: nil,
+            ports: [.init(containerPort: port, hostAddress: "127.0.0.1", hostPort: ports[color])],
+            restartPolicy: .unlessStopped, target)
+        try await target.docker.startContainer(id)
+        try await waitHealthy(instance, color: color, target)
+        try await route(instance, color: color, target)
+        try await save(instance, status: .running, reason: nil, activeColor: color)
+        logger.info(
+            "instance running",
+            metadata: [
+                "instance": "\(instance.id)", "color": "\(color.rawValue)", "image": "\(image)",
+                "upstream": "127.0.0.1:\(ports[color])",
+            ])
+    }
+
+    /// A container of the instance, created (not started): its env and secrets, its database (as
+    /// `odoo.conf` for Odoo, as `DATABASE_URL` and `PG*` for a generic app), its filestore, its networks.
+    func createContainer(
+        _ instance: Instance, image: String, name: String, labels: SlipwayLabels, command: [String]?,
+        ports: [ContainerSpec.PortBinding], restartPolicy: ContainerSpec.RestartPolicy, _ target: Target
+    ) async throws -> String {
+        let port = instance.port ?? 8069
         let database = try await ensureDatabase(instance, target)
         let appsNetwork = try await ensureAppsNetwork(target)
         var environment = instance.env
@@ -169,33 +194,25 @@ public struct InstanceOperations: Sendable {
             environment["PGPASSWORD"] = database.password
         }
         let spec = ContainerSpec(
-            name: name, image: image, environment: environment,
-            ports: [.init(containerPort: port, hostAddress: "127.0.0.1", hostPort: ports[color])], mounts: mounts,
+            name: name, image: image, command: command, environment: environment, ports: ports, mounts: mounts,
             networks: [.init(network: appsNetwork), .init(network: database.network)],
-            restartPolicy: .unlessStopped, stopTimeoutSeconds: 30)
-        var colorLabels = labels(instance)
-        colorLabels.extra["io.slipway.color"] = color.rawValue
-        let id = try await target.docker.createContainer(spec, labels: colorLabels)
+            restartPolicy: restartPolicy, stopTimeoutSeconds: 30)
+        let id = try await target.docker.createContainer(spec, labels: labels)
         if instance.kind == .odoo {
-            var config = OdooConfig(
-                databaseHost: DatabaseService.hostName, databaseName: database.name, databaseUser: database.name,
-                databasePassword: database.password)
-            config.httpPort = port
             var archive = TarArchive()
             try archive.addDirectory("etc/odoo")
-            try archive.addFile("etc/odoo/odoo.conf", text: try config.text(), mode: 0o644)
+            try archive.addFile("etc/odoo/odoo.conf", text: try odooConfig(instance, database).text(), mode: 0o644)
             try await target.docker.copyIntoContainer(id, archive: archive)
         }
-        try await target.docker.startContainer(id)
-        try await waitHealthy(instance, color: color, target)
-        try await route(instance, color: color, target)
-        try await save(instance, status: .running, reason: nil, activeColor: color)
-        logger.info(
-            "instance running",
-            metadata: [
-                "instance": "\(instance.id)", "color": "\(color.rawValue)", "image": "\(image)",
-                "upstream": "127.0.0.1:\(ports[color])",
-            ])
+        return id
+    }
+
+    func odooConfig(_ instance: Instance, _ database: Database) -> OdooConfig {
+        var config = OdooConfig(
+            databaseHost: DatabaseService.hostName, databaseName: database.name, databaseUser: database.name,
+            databasePassword: database.password)
+        config.httpPort = instance.port ?? 8069
+        return config
     }
 
     struct Database {

@@ -239,6 +239,47 @@ struct InstanceLifecycleTests {
         }
     }
 
+    @Test("the module update runs in a one-off container on the instance's database; a failing module exits 1")
+    func moduleUpdate() async throws {
+        try await Self.withWorld { world in
+            var shop = try await Self.create(
+                world, kind: .odoo, name: "shop", image: "slipway/odoo-standin:latest", port: 8069,
+                healthPath: "/web/health", env: ["STANDIN_FAIL_MODULES": "broken_mod"])
+            try await world.operations.provision(shop)
+            shop = try await Self.reload(world, shop)
+            #expect(shop.status == .running, "\(shop.statusReason ?? "")")
+
+            let updated = try await world.operations.updateModules(
+                shop, image: "slipway/odoo-standin:latest", modules: ["sale", "stock"])
+            #expect(updated.succeeded, "\(updated.lines)")
+            #expect(updated.lines.contains { $0.contains("updating module sale") }, "\(updated.lines)")
+            let failed = try await world.operations.updateModules(
+                shop, image: "slipway/odoo-standin:latest", modules: ["crm", "broken_mod"])
+            #expect(failed.exitCode == 1)
+            #expect(failed.lines.contains { $0.contains("broken_mod") })
+
+            // The updates went to the instance's own database: crm is recorded, broken_mod is not.
+            let service = DatabaseService(docker: world.docker, server: world.server, image: Self.images.database)
+            let name = try #require(shop.databaseName)
+            let password = try Self.secrets.open(
+                try #require(
+                    try await world.store.encryptedInstanceDatabasePassword(
+                        organizationId: shop.organizationId, instanceId: shop.id)))
+            let rows = try await DatabaseServiceTests.sql(
+                world.docker, service, role: name, password: password, database: name,
+                "SELECT string_agg(module, ',' ORDER BY id) FROM standin_module_updates")
+            #expect(rows.stdout == "sale,stock,crm", "\(rows.stderr)")
+            // No one-off container stays behind; the instance still serves.
+            let left = try await world.docker.listContainers(matching: .init(instanceId: shop.id))
+            #expect(left.map(\.names).count == 1)
+            #expect(try await Self.throughProxy(world, shop, .GET, "/web/health").status == 200)
+            await #expect(throws: SlipwayError.self) {
+                _ = try await world.operations.updateModules(
+                    shop, image: "slipway/odoo-standin:latest", modules: ["sale; rm -rf /"])
+            }
+        }
+    }
+
     @Test("remove keeps the database unless asked; purge drops it and the filestore; an image-less instance waits")
     func removeAndPurge() async throws {
         try await Self.withWorld { world in
