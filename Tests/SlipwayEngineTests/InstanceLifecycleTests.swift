@@ -30,20 +30,40 @@ struct InstanceLifecycleTests {
         let docker: DockerClient
     }
 
-    static func withWorld(_ body: (World) async throws -> Void) async throws {
+    /// Runs `body` with a verified server: this machine through the local connector, or, `overSSH`, the
+    /// test sshd's key user (in the docker group), whose engine and loopback Slipway reaches through
+    /// forwarded sockets.
+    static func withWorld(overSSH: Bool = false, _ body: (World) async throws -> Void) async throws {
         try await DockerTestEngine.ensureServiceImages()
         try await DockerTestEngine.ensureImages(["postgres", "odoo-standin"])
+        let sshd = overSSH ? try await SSHTestServer.shared() : nil
+        let connector = SSHServerConnector()
+        do {
+            try await inWorld(sshd, connector, body)
+        } catch {
+            await connector.closeAll()
+            throw error
+        }
+        await connector.closeAll()
+    }
+
+    private static func inWorld(
+        _ sshd: SSHTestServer?, _ connector: SSHServerConnector, _ body: (World) async throws -> Void
+    ) async throws {
         try await TestStore.with(.sqlite, label: "instances") { store in
             let organization = try await JobQueueTests.organization(store)
             let server = Server(
-                organizationId: organization.id, name: "local", host: "localhost", port: 0, user: "root",
-                authMethod: .local, dockerSocketPath: try await DockerTestEngine.socketPath(),
+                organizationId: organization.id, name: "box", host: sshd == nil ? "localhost" : "127.0.0.1",
+                port: sshd?.port ?? 0, user: sshd == nil ? "root" : SSHTestServer.keyUser,
+                authMethod: sshd == nil ? .local : .privateKey,
+                dockerSocketPath: try await DockerTestEngine.socketPath(),
                 registryPort: try LoopbackSocket.freePort(), proxyAdminPort: try LoopbackSocket.freePort(),
                 proxyHTTPPort: try LoopbackSocket.freePort())
-            try await store.createServer(server, encryptedCredential: nil)
+            try await store.createServer(
+                server, encryptedCredential: try sshd.map { try secrets.seal($0.credentials.ed25519) })
             let docker = try await DockerTestEngine.client()
             do {
-                let verifier = ServerVerifier(store: store, secrets: secrets, ssh: LocalHost(), images: images)
+                let verifier = ServerVerifier(store: store, secrets: secrets, ssh: connector, images: images)
                 try await verifier.run(Job(organizationId: organization.id, kind: .serverVerify, subjectId: server.id))
                 let verified = try #require(try await store.server(organizationId: organization.id, id: server.id))
                 try #require(verified.status == .active, "\(verified.statusReason ?? "")")
@@ -62,7 +82,7 @@ struct InstanceLifecycleTests {
                     store: store, server: verified, organization: organization, generic: try await project(.generic),
                     odoo: try await project(.odoo),
                     operations: InstanceOperations(
-                        store: store, secrets: secrets, ssh: SSHServerConnector(), images: images,
+                        store: store, secrets: secrets, ssh: connector, images: images,
                         healthDeadline: .seconds(60)),
                     docker: docker)
                 try await body(world)
@@ -202,6 +222,25 @@ struct InstanceLifecycleTests {
             ].joined(separator: "\n")
             #expect(!everything.contains(Self.secretValue))
             #expect(!everything.contains(webPassword))
+        }
+    }
+
+    @Test("over SSH: an instance runs through the forwarded engine, answers through Caddy, logs, and is removed")
+    func overSSH() async throws {
+        try await Self.withWorld(overSSH: true) { world in
+            #expect(world.server.authMethod == .privateKey)
+            let image = try await Self.genericImage(world)
+            var web = try await Self.create(
+                world, kind: .generic, name: "web", image: image, port: 8080, healthPath: "/")
+            try await world.operations.provision(web)
+            web = try await Self.reload(world, web)
+            #expect(web.status == .running, "\(web.statusReason ?? "") \(web.lastLogLines)")
+            #expect(try await Self.throughProxy(world, web).body.contains("db=\(web.databaseName ?? "-")"))
+            #expect(try await world.operations.logs(web, tail: 10).map(\.text).contains("app starting"))
+            try await world.operations.stop(web)
+            #expect(try await Self.reload(world, web).status == .stopped)
+            try await world.operations.remove(try await Self.reload(world, web), dropData: true)
+            #expect(try await world.docker.listContainers(matching: .init(instanceId: web.id)).isEmpty)
         }
     }
 
