@@ -142,20 +142,42 @@ public struct InstanceOperations: Sendable {
 
     /// Runs `color` from the instance's image: a fresh container, health-checked, then routed.
     func run(_ instance: Instance, color: Instance.Color, _ target: Target) async throws {
-        guard let image = instance.image, let ports = instance.hostPorts, let port = instance.port else {
+        var instance = instance
+        guard let image = instance.image, instance.hostPorts != nil, let port = instance.port else {
             throw SlipwayError(.conflict, code: "incomplete", message: "the instance has no image, ports or app port")
         }
         let name = instance.containerName(color)
-        if let old = try await existing(name, target.docker) {
-            try await target.docker.removeContainer(old.id, force: true, removeVolumes: true)
-        }
         var colorLabels = labels(instance)
         colorLabels.extra["io.slipway.color"] = color.rawValue
-        let id = try await createContainer(
-            instance, image: image, name: name, labels: colorLabels, command: nil,
-            ports: [.init(containerPort: port, hostAddress: "127.0.0.1", hostPort: ports[color])],
-            restartPolicy: .unlessStopped, target)
-        try await target.docker.startContainer(id)
+        // Something else on the machine may hold the allocated port: then the colour gets another one.
+        for attempt in 1...5 {
+            if let old = try await existing(name, target.docker) {
+                try await target.docker.removeContainer(old.id, force: true, removeVolumes: true)
+            }
+            let hostPort = instance.hostPorts?[color]
+            let id = try await createContainer(
+                instance, image: image, name: name, labels: colorLabels, command: nil,
+                ports: [.init(containerPort: port, hostAddress: "127.0.0.1", hostPort: hostPort)],
+                restartPolicy: .unlessStopped, target)
+            do {
+                try await target.docker.startContainer(id)
+                break
+            } catch let error as DockerError
+                where attempt < 5
+                && (error.message.contains("address already in use")
+                    || error.message.contains("port is already allocated"))
+            {
+                logger.notice(
+                    "loopback port taken on the server; moving the colour to another",
+                    metadata: ["instance": "\(instance.id)", "port": "\(hostPort ?? 0)"])
+                guard
+                    let moved = try await store.moveInstancePort(
+                        organizationId: instance.organizationId, instanceId: instance.id, color: color)
+                else { throw SlipwayError.notFound("instance") }
+                instance = moved
+            }
+        }
+        guard let ports = instance.hostPorts else { return }
         try await waitHealthy(instance, color: color, target)
         try await route(instance, color: color, target)
         try await save(instance, status: .running, reason: nil, activeColor: color)

@@ -21,12 +21,9 @@ extension SQLStore {
                     try await connection.query(
                         "SELECT port FROM server_ports WHERE server_id = ?", .text(instance.serverId)
                     ).map { try $0.int("port") })
-                let free = Self.instancePortRange.lazy.filter { !taken.contains($0) }.prefix(2)
-                guard free.count == 2 else {
-                    throw SlipwayError(
-                        .conflict, code: "no_free_port", message: "no free ports are left on this server")
-                }
-                instance.hostPorts = Instance.HostPorts(blue: free.first!, green: free.dropFirst().first!)
+                let blue = try Self.freePort(avoiding: taken)
+                let green = try Self.freePort(avoiding: taken.union([blue]))
+                instance.hostPorts = Instance.HostPorts(blue: blue, green: green)
             }
             try await connection.execute(
                 """
@@ -51,6 +48,39 @@ extension SQLStore {
                 }
             }
             return instance
+        }
+    }
+
+    /// A port of the range that is not in `taken`, from a random place in it: two control planes (or test
+    /// runs) that share a machine rarely reach for the same one, and the next free one is found when they do.
+    static func freePort(avoiding taken: Set<Int>) throws -> Int {
+        let range = instancePortRange
+        let start = Int.random(in: range)
+        for offset in 0..<range.count {
+            let port = range.lowerBound + (start - range.lowerBound + offset) % range.count
+            if !taken.contains(port) { return port }
+        }
+        throw SlipwayError(.conflict, code: "no_free_port", message: "no free ports are left on this server")
+    }
+
+    public func moveInstancePort(organizationId: String, instanceId: String, color: Instance.Color) async throws
+        -> Instance?
+    {
+        try await write { connection in
+            guard let instance = try await Self.instance(organizationId, instanceId, connection) else { return nil }
+            let taken = Set(
+                try await connection.query(
+                    "SELECT port FROM server_ports WHERE server_id = ?", .text(instance.serverId)
+                ).map { try $0.int("port") })
+            let port = try Self.freePort(avoiding: taken)
+            // The busy port stays reserved for the instance, so no other instance is given it either.
+            try await connection.execute(
+                "INSERT INTO server_ports (server_id, port, instance_id) VALUES (?, ?, ?)", .text(instance.serverId),
+                .init(port), .text(instance.id))
+            try await connection.execute(
+                "UPDATE instances SET \(color == .blue ? "blue_port" : "green_port") = ? WHERE id = ?", .init(port),
+                .text(instance.id))
+            return try await Self.instance(organizationId, instanceId, connection)
         }
     }
 
