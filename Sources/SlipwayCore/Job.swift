@@ -16,6 +16,10 @@ public struct Job: Codable, Sendable, Equatable {
         case instanceRemove = "instance.remove"
         /// Remove everything, the database and filestore too.
         case instancePurge = "instance.purge"
+        /// Take a snapshot (its record exists, `pending`).
+        case snapshotCreate = "snapshot.create"
+        /// Restore a snapshot into its instance (the job's subject is the snapshot).
+        case snapshotRestore = "snapshot.restore"
     }
 
     public enum Status: String, Codable, Sendable, CaseIterable {

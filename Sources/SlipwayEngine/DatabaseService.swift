@@ -29,6 +29,10 @@ public struct DatabaseService: Sendable {
     public var containerName: String { "slipway-postgres-\(server.id)" }
     public var networkName: String { "slipway-db-\(server.id)" }
     var volumeName: String { "slipway-postgres-\(server.id)-data" }
+    /// The server's Slipway directory for snapshots: a volume, mounted in the service's container at
+    /// ``snapshotDirectory``, so `pg_dump` and `pg_restore` run in the container whose version matches.
+    public var snapshotVolume: String { "slipway-snapshots-\(server.id)" }
+    public static let snapshotDirectory = "/var/lib/slipway/snapshots"
 
     var labels: SlipwayLabels {
         .service(organizationId: server.organizationId, serverId: server.id, service: "database")
@@ -46,32 +50,44 @@ public struct DatabaseService: Sendable {
                     .notManaged, message: "a container named \(containerName) exists and is not Slipway's",
                     operation: "ensure database")
             }
-            if existing.state.running {
+            if !(existing.mounts ?? []).contains(where: { $0.destination == Self.snapshotDirectory }) {
+                // Made before snapshots: made again with the snapshot volume (its data volume stays).
+                try await docker.removeContainer(existing.id, force: true)
+                did = try await create(superuserPassword: superuserPassword) + " (again, with the snapshot volume)"
+            } else if existing.state.running {
                 did = "\(containerName) already runs"
             } else {
                 try await docker.startContainer(existing.id)
                 did = "\(containerName) was stopped and is started again"
             }
         } else {
-            try await ensureNetwork()
-            try await docker.createVolume(volumeName, labels: labels)
-            let spec = ContainerSpec(
-                name: containerName, image: image,
-                environment: ["POSTGRES_PASSWORD": superuserPassword, "PGDATA": "/var/lib/postgresql/data"],
-                mounts: [.volume(name: volumeName, target: "/var/lib/postgresql/data")],
-                networks: [.init(network: networkName, aliases: [Self.hostName])],
-                restartPolicy: .unlessStopped, stopTimeoutSeconds: 30)
-            let id = try await docker.createContainer(spec, labels: labels)
-            do {
-                try await docker.startContainer(id)
-            } catch {
-                try? await docker.removeContainer(id, force: true)
-                throw error
-            }
-            did = "\(containerName) created and started"
+            did = try await create(superuserPassword: superuserPassword)
         }
         try await waitUntilReady()
         return did
+    }
+
+    private func create(superuserPassword: String) async throws -> String {
+        try await ensureNetwork()
+        try await docker.createVolume(volumeName, labels: labels)
+        try await docker.createVolume(snapshotVolume, labels: labels)
+        let spec = ContainerSpec(
+            name: containerName, image: image,
+            environment: ["POSTGRES_PASSWORD": superuserPassword, "PGDATA": "/var/lib/postgresql/data"],
+            mounts: [
+                .volume(name: volumeName, target: "/var/lib/postgresql/data"),
+                .volume(name: snapshotVolume, target: Self.snapshotDirectory),
+            ],
+            networks: [.init(network: networkName, aliases: [Self.hostName])],
+            restartPolicy: .unlessStopped, stopTimeoutSeconds: 30)
+        let id = try await docker.createContainer(spec, labels: labels)
+        do {
+            try await docker.startContainer(id)
+        } catch {
+            try? await docker.removeContainer(id, force: true)
+            throw error
+        }
+        return "\(containerName) created and started"
     }
 
     /// Creates `role` (with `password`) and `database` owned by it, closed to every other role. Creating
@@ -118,6 +134,20 @@ public struct DatabaseService: Sendable {
     /// Runs one query as the superuser and returns its rows, unaligned, one per line.
     func query(_ sql: String) async throws -> String {
         try await psql(["-A", "-t", "-c", sql]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs a program in the service's container (as `postgres` unless told otherwise); a non-zero exit
+    /// throws its standard error.
+    @discardableResult
+    public func run(_ argv: [String], user: String = "postgres", timeout: Duration = .seconds(3600)) async throws
+        -> String
+    {
+        let result = try await docker.exec(containerName, command: argv, user: user, timeout: timeout)
+        guard result.exitCode == 0 else {
+            throw DatabaseServiceError(
+                message: "\(argv.first ?? "") exited \(result.exitCode): \(result.stderr.suffix(2_000))")
+        }
+        return result.stdout
     }
 
     private func psql(_ arguments: [String]) async throws -> String {

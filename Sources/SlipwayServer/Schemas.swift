@@ -150,7 +150,8 @@ enum Schemas {
                 "status": .enumeration(Snapshot.Status.self), "statusReason": .string,
                 "sizeBytes": .integer(minimum: 0),
                 "databaseSha256": .string, "filestoreSha256": .string, "pinned": .boolean, "location": .string,
-                "createdAt": .dateTime,
+                "databaseBytes": .integer(minimum: 0), "filestoreBytes": .integer(minimum: 0),
+                "createdAt": .dateTime, "completedAt": .dateTime,
             ],
             required: [
                 "id", "organizationId", "environmentId", "instanceId", "kind", "status", "sizeBytes", "pinned",

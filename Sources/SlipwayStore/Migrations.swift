@@ -205,6 +205,13 @@ enum Migrations {
                     PRIMARY KEY (server_id, port))
                 """,
             ]),
+        Migration(
+            version: 9, name: "snapshot parts",
+            statements: [
+                "ALTER TABLE snapshots ADD COLUMN database_bytes BIGINT",
+                "ALTER TABLE snapshots ADD COLUMN filestore_bytes BIGINT",
+                "ALTER TABLE snapshots ADD COLUMN completed_at BIGINT",
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

@@ -151,9 +151,12 @@ extension Snapshot {
             environmentId: try row.string("environment_id"), instanceId: try row.string("instance_id"),
             kind: try row.enum("kind"),
             status: try row.enum("status"), statusReason: try row.optionalString("status_reason"),
-            sizeBytes: try row.int("size_bytes"), databaseSha256: try row.optionalString("database_sha256"),
+            sizeBytes: try row.int("size_bytes"), databaseBytes: try row.optionalInt("database_bytes"),
+            databaseSha256: try row.optionalString("database_sha256"),
+            filestoreBytes: try row.optionalInt("filestore_bytes"),
             filestoreSha256: try row.optionalString("filestore_sha256"), pinned: try row.bool("pinned"),
-            location: try row.optionalString("location"), createdAt: try row.date("created_at"))
+            location: try row.optionalString("location"), createdAt: try row.date("created_at"),
+            completedAt: try row.optionalDate("completed_at"))
     }
 }
 

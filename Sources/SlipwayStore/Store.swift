@@ -101,6 +101,9 @@ public protocol Store: Sendable {
     func instances(serverId: String) async throws -> [Instance]
     func instance(organizationId: String, id: String) async throws -> Instance?
     func updateInstance(_ instance: Instance) async throws -> Instance?
+    /// Gives the colour a new loopback port (its old one turned out to be taken on the machine, and stays
+    /// reserved); answers the instance with it.
+    func moveInstancePort(organizationId: String, instanceId: String, color: Instance.Color) async throws -> Instance?
     /// Sets the status only while it is `expected`; answers whether it did.
     func updateInstanceStatus(
         organizationId: String, id: String, expected: Instance.Status, status: Instance.Status, reason: String?,
@@ -129,6 +132,10 @@ public protocol Store: Sendable {
     func createSnapshot(_ snapshot: Snapshot) async throws
     func snapshots(organizationId: String, environmentId: String) async throws -> [Snapshot]
     func snapshot(organizationId: String, id: String) async throws -> Snapshot?
+    func updateSnapshot(_ snapshot: Snapshot) async throws -> Snapshot?
+    func setSnapshotPinned(organizationId: String, id: String, pinned: Bool) async throws -> Snapshot?
+    /// Deletes the record; a pinned snapshot is refused (409 `snapshot_pinned`); false when there is none.
+    func deleteSnapshot(organizationId: String, id: String) async throws -> Bool
 
     // MARK: Jobs
     /// Adds a job to the durable queue.

@@ -1,0 +1,124 @@
+import Foundation
+import SlipwayCore
+import SlipwayDrivers
+
+extension SnapshotOperations {
+    /// What a restore did, step by step, and the safety snapshot it took first.
+    public struct RestoreReport: Sendable {
+        public var safetySnapshotId: String?
+        public var steps: [String]
+    }
+
+    /// Restores `snapshot` into its own instance, or into `targetId`, another instance of the same project
+    /// on the same server (production into staging). Its files are checked against their recorded
+    /// checksums first; then, unless `safetySnapshot` is false, the target is snapshotted; then the target
+    /// stops, the dump is restored into a fresh database that replaces the old one only once the restore
+    /// succeeded, the filestore is replaced, and the target starts again if it ran. A failure before the
+    /// swap leaves the target's data as it was, and the target running again.
+    public func restore(_ snapshot: Snapshot, into targetId: String? = nil, safetySnapshot: Bool = true)
+        async throws -> RestoreReport
+    {
+        guard snapshot.status == .completed, let dumpSum = snapshot.databaseSha256 else {
+            throw SlipwayError(
+                .conflict, code: "snapshot_not_completed", message: "only a completed snapshot can be restored")
+        }
+        guard
+            let source = try await store.instance(organizationId: snapshot.organizationId, id: snapshot.instanceId),
+            let target = try await store.instance(
+                organizationId: snapshot.organizationId, id: targetId ?? snapshot.instanceId)
+        else { throw SlipwayError.notFound("instance") }
+        guard target.projectId == source.projectId, target.serverId == source.serverId else {
+            throw SlipwayError.invalid(
+                "instanceId", "a snapshot restores into an instance of the same project on the same server")
+        }
+        var report = RestoreReport(safetySnapshotId: nil, steps: [])
+        let context = try await context(target)
+        let files = Files(snapshot.id)
+
+        // 1. The files are the ones recorded: a changed or truncated file is never restored.
+        try await expect(files.dump, sha256: dumpSum, context.service)
+        if let archiveSum = snapshot.filestoreSha256 {
+            try await expect(files.archive, sha256: archiveSum, context.service)
+        }
+        report.steps.append("checked the snapshot's files against their checksums")
+
+        // 2. A safety snapshot of what is about to be overwritten.
+        if safetySnapshot {
+            let safety = Snapshot(
+                organizationId: target.organizationId, environmentId: target.environmentId, instanceId: target.id,
+                kind: .manual, statusReason: "safety snapshot before restoring \(snapshot.id)")
+            try await store.createSnapshot(safety)
+            let taken = try await take(safety)
+            guard taken.status == .completed else {
+                throw SnapshotFailure(
+                    "the safety snapshot failed (\(taken.statusReason ?? "")): nothing was restored; retry, or restore without one"
+                )
+            }
+            report.safetySnapshotId = taken.id
+            report.steps.append("took the safety snapshot \(taken.id)")
+        }
+
+        // 3. Stop, restore into a fresh database, swap.
+        let wasRunning = target.status == .running
+        try await instances.stop(target)
+        report.steps.append("stopped \(target.name)")
+        let suffix = Identifier.secret(bytes: 4)
+        let fresh = "\(context.database)_restore_\(suffix)"
+        do {
+            try await context.service.execute(
+                "CREATE DATABASE \(try PostgresQuoting.identifier(fresh)) OWNER \(try PostgresQuoting.identifier(context.database)) TEMPLATE template0"
+            )
+            try await context.service.run([
+                "pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--role=\(context.database)", "--dbname",
+                fresh, files.dump,
+            ])
+            if snapshot.filestoreSha256 != nil {
+                try await oneOff(target, context, readOnlyFilestore: true, ["tar", "-tzf", files.archiveInOneOff])
+            }
+        } catch {
+            try? await context.service.execute(
+                "DROP DATABASE IF EXISTS \(try PostgresQuoting.identifier(fresh)) WITH (FORCE)")
+            if wasRunning { try? await instances.start(target) }
+            throw SnapshotFailure("the restore failed, the old data stays: \(error)")
+        }
+        report.steps.append("restored the database into \(fresh)")
+        let old = "\(context.database)_old_\(suffix)"
+        try await context.service.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(try PostgresQuoting.literal(context.database))"
+        )
+        try await context.service.execute(
+            "ALTER DATABASE \(try PostgresQuoting.identifier(context.database)) RENAME TO \(try PostgresQuoting.identifier(old))"
+        )
+        try await context.service.execute(
+            "ALTER DATABASE \(try PostgresQuoting.identifier(fresh)) RENAME TO \(try PostgresQuoting.identifier(context.database))"
+        )
+        try await context.service.execute("DROP DATABASE \(try PostgresQuoting.identifier(old)) WITH (FORCE)")
+        report.steps.append("swapped it in for the old database")
+
+        // 4. The filestore, then start again.
+        if snapshot.filestoreSha256 != nil, target.kind == .odoo {
+            try await oneOff(
+                target, context, readOnlyFilestore: false, ["find", "/filestore", "-mindepth", "1", "-delete"])
+            try await oneOff(
+                target, context, readOnlyFilestore: false,
+                ["tar", "--numeric-owner", "-xzf", files.archiveInOneOff, "-C", "/filestore"])
+            report.steps.append("restored the filestore")
+        }
+        if wasRunning {
+            try await instances.start(
+                try await store.instance(organizationId: target.organizationId, id: target.id) ?? target)
+            report.steps.append("started \(target.name)")
+        }
+        return report
+    }
+
+    /// Throws unless the file's sha256 is `sha256`.
+    func expect(_ path: String, sha256: String, _ service: DatabaseService) async throws {
+        let found = try await measure(path, service)
+        guard found.sha256 == sha256 else {
+            throw SnapshotFailure(
+                "\(URL(fileURLWithPath: path).lastPathComponent) does not match its checksum (recorded \(sha256.prefix(12))…, found \(found.sha256.prefix(12))…, \(found.bytes) bytes): it changed or is truncated; not restored"
+            )
+        }
+    }
+}
