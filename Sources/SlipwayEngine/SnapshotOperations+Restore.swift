@@ -15,9 +15,12 @@ extension SnapshotOperations {
     /// stops, the dump is restored into a fresh database that replaces the old one only once the restore
     /// succeeded, the filestore is replaced, and the target starts again if it ran. A failure before the
     /// swap leaves the target's data as it was, and the target running again.
-    public func restore(_ snapshot: Snapshot, into targetId: String? = nil, safetySnapshot: Bool = true)
-        async throws -> RestoreReport
-    {
+    ///
+    /// `progress` hears each stage's name as it begins (a restore job records them as steps).
+    public func restore(
+        _ snapshot: Snapshot, into targetId: String? = nil, safetySnapshot: Bool = true,
+        progress: @Sendable (String) async throws -> Void = { _ in }
+    ) async throws -> RestoreReport {
         guard snapshot.status == .completed, let dumpSum = snapshot.databaseSha256 else {
             throw SlipwayError(
                 .conflict, code: "snapshot_not_completed", message: "only a completed snapshot can be restored")
@@ -36,6 +39,7 @@ extension SnapshotOperations {
         let files = Files(snapshot.id)
 
         // 1. The files are the ones recorded: a changed or truncated file is never restored.
+        try await progress("check the snapshot's checksums")
         try await expect(files.dump, sha256: dumpSum, context.service)
         if let archiveSum = snapshot.filestoreSha256 {
             try await expect(files.archive, sha256: archiveSum, context.service)
@@ -44,6 +48,7 @@ extension SnapshotOperations {
 
         // 2. A safety snapshot of what is about to be overwritten.
         if safetySnapshot {
+            try await progress("take a safety snapshot of \(target.name)")
             let safety = Snapshot(
                 organizationId: target.organizationId, environmentId: target.environmentId, instanceId: target.id,
                 kind: .manual, statusReason: "safety snapshot before restoring \(snapshot.id)")
@@ -60,10 +65,12 @@ extension SnapshotOperations {
 
         // 3. Stop, restore into a fresh database, swap.
         let wasRunning = target.status == .running
+        try await progress("stop \(target.name)")
         try await instances.stop(target)
         report.steps.append("stopped \(target.name)")
         let suffix = Identifier.secret(bytes: 4)
         let fresh = "\(context.database)_restore_\(suffix)"
+        try await progress("restore the database into a fresh one")
         do {
             try await context.service.execute(
                 "CREATE DATABASE \(try PostgresQuoting.identifier(fresh)) OWNER \(try PostgresQuoting.identifier(context.database)) TEMPLATE template0"
@@ -82,6 +89,7 @@ extension SnapshotOperations {
             throw SnapshotFailure("the restore failed, the old data stays: \(error)")
         }
         report.steps.append("restored the database into \(fresh)")
+        try await progress("swap the restored database in")
         let old = "\(context.database)_old_\(suffix)"
         try await context.service.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(try PostgresQuoting.literal(context.database))"
@@ -97,6 +105,7 @@ extension SnapshotOperations {
 
         // 4. The filestore, then start again.
         if snapshot.filestoreSha256 != nil, target.kind == .odoo {
+            try await progress("restore the filestore")
             try await oneOff(
                 target, context, readOnlyFilestore: false, ["find", "/filestore", "-mindepth", "1", "-delete"])
             try await oneOff(
@@ -105,6 +114,7 @@ extension SnapshotOperations {
             report.steps.append("restored the filestore")
         }
         if wasRunning {
+            try await progress("start \(target.name)")
             try await instances.start(
                 try await store.instance(organizationId: target.organizationId, id: target.id) ?? target)
             report.steps.append("started \(target.name)")

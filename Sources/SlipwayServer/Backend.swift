@@ -12,6 +12,8 @@ public struct Backend: Sendable {
     public var clock: @Sendable () -> Date
     /// What routes that act on a server at once (an instance's logs) work through.
     public var instances: InstanceOperations
+    /// Snapshots of instances, through the same operations.
+    public var snapshots: SnapshotOperations { SnapshotOperations(instances: instances) }
 
     public init(
         store: any Store, secrets: SecretBox, metrics: MetricsRegistry = MetricsRegistry(),

@@ -100,7 +100,8 @@ public enum ControlPlane {
                         handlers: [
                             ServerVerifier(
                                 store: store, secrets: secrets, ssh: ssh, images: configuration.serviceImages)
-                        ] + InstanceJobHandler.all(instances),
+                        ] + InstanceJobHandler.all(instances)
+                            + SnapshotJobHandler.all(SnapshotOperations(instances: instances)),
                         logger: logger))
                 services.append(InstanceReconciler(operations: instances, logger: logger))
                 services.append(

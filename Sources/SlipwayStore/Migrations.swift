@@ -212,6 +212,19 @@ enum Migrations {
                 "ALTER TABLE snapshots ADD COLUMN filestore_bytes BIGINT",
                 "ALTER TABLE snapshots ADD COLUMN completed_at BIGINT",
             ]),
+        Migration(
+            version: 10, name: "restores",
+            statements: [
+                """
+                CREATE TABLE restores (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    snapshot_id TEXT NOT NULL, instance_id TEXT NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+                    safety_snapshot BIGINT NOT NULL, safety_snapshot_id TEXT, status TEXT NOT NULL, status_reason TEXT,
+                    steps TEXT NOT NULL, created_at BIGINT NOT NULL, completed_at BIGINT)
+                """,
+                "CREATE INDEX restores_environment ON restores (environment_id, created_at)",
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

@@ -184,3 +184,15 @@ extension SQLRow {
         }
     }
 }
+
+extension Restore {
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            environmentId: try row.string("environment_id"), snapshotId: try row.string("snapshot_id"),
+            instanceId: try row.string("instance_id"), safetySnapshot: try row.bool("safety_snapshot"),
+            safetySnapshotId: try row.optionalString("safety_snapshot_id"), status: try row.enum("status"),
+            statusReason: try row.optionalString("status_reason"), steps: try row.json("steps", decoder: .store),
+            createdAt: try row.date("created_at"), completedAt: try row.optionalDate("completed_at"))
+    }
+}

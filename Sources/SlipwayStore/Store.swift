@@ -137,6 +137,14 @@ public protocol Store: Sendable {
     /// Deletes the record; a pinned snapshot is refused (409 `snapshot_pinned`); false when there is none.
     func deleteSnapshot(organizationId: String, id: String) async throws -> Bool
 
+    // MARK: Restores
+    func createRestore(_ restore: Restore) async throws
+    func restore(organizationId: String, id: String) async throws -> Restore?
+    /// The environment's restores, newest first.
+    func restores(organizationId: String, environmentId: String) async throws -> [Restore]
+    /// Writes its status, reason, safety snapshot, steps and completion.
+    func updateRestore(_ restore: Restore) async throws
+
     // MARK: Jobs
     /// Adds a job to the durable queue.
     func enqueueJob(_ job: Job) async throws
