@@ -111,6 +111,12 @@ extension SnapshotOperations {
             try await oneOff(
                 target, context, readOnlyFilestore: false,
                 ["tar", "--numeric-owner", "-xzf", files.archiveInOneOff, "-C", "/filestore"])
+            // Odoo keeps a database's files under filestore/DATABASE: into another instance they move to its name.
+            if let sourceDatabase = source.databaseName, sourceDatabase != context.database {
+                try await oneOff(
+                    target, context, readOnlyFilestore: false,
+                    ["mv", "-T", "/filestore/filestore/\(sourceDatabase)", "/filestore/filestore/\(context.database)"])
+            }
             report.steps.append("restored the filestore")
         }
         if wasRunning {

@@ -42,8 +42,17 @@ struct SnapshotTests {
         let rows = try await DatabaseServiceTests.sql(
             world.docker, service, role: name, password: password, database: name,
             "SELECT count(*) || ':' || md5(string_agg(id || '=' || text, ',' ORDER BY id)) FROM standin_notes")
-        let files = try await InstanceLifecycleTests.throughProxy(world, shop, .GET, "/standin/files")
-        return (rows.stdout, files.body)
+        // The files (their names are the sha1 of their contents) and sizes, whatever the database is called.
+        struct Listing: Decodable {
+            struct File: Decodable {
+                let file: String
+                let size: Int
+            }
+            let files: [File]
+        }
+        let answer = try await InstanceLifecycleTests.throughProxy(world, shop, .GET, "/standin/files")
+        let listing = try JSONDecoder().decode(Listing.self, from: Data(answer.body.utf8))
+        return (rows.stdout, listing.files.map { "\($0.file):\($0.size)" }.joined(separator: ","))
     }
 
     static func snapshot(_ world: World, _ shop: Instance, _ operations: SnapshotOperations) async throws -> Snapshot {
@@ -100,6 +109,53 @@ struct SnapshotTests {
             let safetyId = try #require(report.safetySnapshotId)
             let safety = try #require(try await world.store.snapshot(organizationId: shop.organizationId, id: safetyId))
             #expect(safety.status == .completed)
+        }
+    }
+
+    @Test("a restore job copies production into staging step by step, and records each step")
+    func restoreIntoStaging() async throws {
+        try await InstanceLifecycleTests.withWorld { world in
+            let operations = SnapshotOperations(instances: world.operations)
+            let production = try await Self.shop(world)
+            let staging = SlipwayCore.Environment(
+                organizationId: world.organization.id, projectId: world.odoo.project.id, name: "Staging",
+                type: .staging, branch: "staging")
+            try await world.store.createEnvironment(staging)
+            let id = Identifier.make("ins")
+            var copy = try await world.store.createInstance(
+                Instance(
+                    id: id, organizationId: world.organization.id, projectId: world.odoo.project.id,
+                    environmentId: staging.id, serverId: world.server.id, name: "shop-staging", kind: .odoo,
+                    status: .creating, port: 8069, healthPath: "/web/health", image: "slipway/odoo-standin:latest",
+                    databaseName: "slipway_" + id.dropFirst(4)),
+                encryptedDatabasePassword: try InstanceLifecycleTests.secrets.seal(Identifier.secret(bytes: 24)))
+            try await world.operations.provision(copy)
+            copy = try await InstanceLifecycleTests.reload(world, copy)
+            #expect(copy.status == .running)
+            #expect(try await Self.state(world, copy).rows != (try await Self.state(world, production)).rows)
+
+            let snapshot = try await Self.snapshot(world, production, operations)
+            let restore = Restore(
+                organizationId: copy.organizationId, environmentId: copy.environmentId, snapshotId: snapshot.id,
+                instanceId: copy.id)
+            try await world.store.createRestore(restore)
+            let handler = SnapshotJobHandler(kind: .snapshotRestore, operations: operations)
+            try await handler.run(
+                Job(organizationId: copy.organizationId, kind: .snapshotRestore, subjectId: restore.id))
+
+            let done = try #require(try await world.store.restore(organizationId: copy.organizationId, id: restore.id))
+            #expect(done.status == .completed, "\(done.statusReason ?? "")")
+            #expect(done.safetySnapshotId != nil)
+            #expect(done.steps.map(\.name).first == "check the snapshot's checksums")
+            #expect(done.steps.contains { $0.name == "swap the restored database in" })
+            #expect(done.steps.allSatisfy { $0.status == .completed && $0.startedAt != nil && $0.completedAt != nil })
+            let restored = try await InstanceLifecycleTests.reload(world, copy)
+            #expect(restored.status == .running)
+            // Staging now holds production's rows and files, in its own database.
+            let copied = try await Self.state(world, restored)
+            let original = try await Self.state(world, production)
+            #expect(copied.rows == original.rows)
+            #expect(copied.files == original.files, "\(copied.files) vs \(original.files)")
         }
     }
 
