@@ -201,6 +201,34 @@ struct SnapshotTests {
         }
     }
 
+    @Test("retention removes the snapshots past the policy, with their files, and never a pinned one")
+    func retention() async throws {
+        try await InstanceLifecycleTests.withWorld { world in
+            let operations = SnapshotOperations(instances: world.operations)
+            let shop = try await Self.shop(world)
+            var taken: [Snapshot] = []
+            for _ in 0..<3 {
+                taken.append(try await Self.snapshot(world, shop, operations))
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = try await world.store.setSnapshotPinned(
+                organizationId: shop.organizationId, id: taken[0].id, pinned: true)
+            let removed = try await operations.applyRetention(
+                organizationId: shop.organizationId, environmentId: shop.environmentId,
+                policy: SnapshotRetention(keepLast: 1))
+            #expect(removed.map(\.id) == [taken[1].id])
+            let left = try await world.store.snapshots(
+                organizationId: shop.organizationId, environmentId: shop.environmentId)
+            #expect(Set(left.map(\.id)) == [taken[0].id, taken[2].id])
+            let service = DatabaseService(
+                docker: world.docker, server: world.server, image: InstanceLifecycleTests.images.database)
+            await #expect(throws: DatabaseServiceError.self) {
+                try await service.run(["stat", SnapshotOperations.Files(taken[1].id).directory])
+            }
+            try await service.run(["stat", SnapshotOperations.Files(taken[0].id).dump])
+        }
+    }
+
     @Test("a pinned snapshot is not deleted; unpinned, its files go with its record")
     func pinAndDelete() async throws {
         try await InstanceLifecycleTests.withWorld { world in
