@@ -20,6 +20,8 @@ public struct APIRoute: Sendable {
     public var resource: String
     public var query: [QueryParameter]
     public var body: Schema?
+    /// Whether the body must be sent; a route whose every field is optional may take none.
+    public var bodyRequired = true
     public var successStatus: HTTPResponse.Status
     /// The success response's schema; nil for 204 and for non-JSON answers.
     public var response: Schema?
@@ -52,6 +54,20 @@ public struct APIRoute: Sendable {
     }
 
     public var isMutating: Bool { method != .get && method != .head }
+
+    /// The route, marked as one that talks to a managed server while it answers (a 503 is documented).
+    public func reachingServer() -> APIRoute {
+        var route = self
+        route.reachesServer = true
+        return route
+    }
+
+    /// The route, taking no body as an empty object: every field of its body is optional.
+    public func optionalBody() -> APIRoute {
+        var route = self
+        route.bodyRequired = false
+        return route
+    }
 }
 
 /// What a handler returns.

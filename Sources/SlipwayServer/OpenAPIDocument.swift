@@ -77,7 +77,9 @@ enum OpenAPIDocument {
             operation["security"] = []
         }
         if let body = route.body {
-            operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": body.json]]]
+            operation["requestBody"] = [
+                "required": .bool(route.bodyRequired), "content": ["application/json": ["schema": body.json]],
+            ]
         }
         return .object(operation)
     }

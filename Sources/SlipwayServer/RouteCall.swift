@@ -90,6 +90,13 @@ public struct RouteCall: Sendable {
         }
     }
 
+    /// The body decoded as `T` like `decode(_:)`, or `absent` when the request has none (a route whose
+    /// every field is optional).
+    public func decode<T: Decodable>(_ type: T.Type, ifAbsent absent: T) throws -> T {
+        guard let body, body.readableBytes > 0 else { return absent }
+        return try decode(type)
+    }
+
     static func describe(_ error: DecodingError) -> SlipwayError {
         func path(_ keys: [any CodingKey]) -> String {
             keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
