@@ -12,6 +12,7 @@ extension Environment: IdentifiedRecord {}
 extension Instance: IdentifiedRecord {}
 extension Deployment: IdentifiedRecord {}
 extension Snapshot: IdentifiedRecord {}
+extension Restore: IdentifiedRecord {}
 extension Job: IdentifiedRecord {}
 extension APIToken: IdentifiedRecord {}
 extension RoleRoutes.View: IdentifiedRecord {}

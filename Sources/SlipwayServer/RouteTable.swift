@@ -5,7 +5,7 @@ public enum RouteTable {
         MeRoutes.all + OrganizationRoutes.all + MemberRoutes.all + RoleRoutes.all + APIKeyRoutes.all + ServerRoutes.all
         + ServerVerificationRoutes.all + ProjectRoutes.all + EnvironmentRoutes.all + InstanceRoutes.all
         + InstanceActionRoutes.all + InstanceSecretRoutes.all
-        + DeploymentRoutes.all + SnapshotRoutes.all
+        + DeploymentRoutes.all + SnapshotRoutes.all + RestoreRoutes.all
         + AuditRoutes.all
 
     public static let all: [APIRoute] = SystemRoutes.all(documentedRoutes: { RouteTable.all }) + api

@@ -157,6 +157,33 @@ enum Schemas {
                 "id", "organizationId", "environmentId", "instanceId", "kind", "status", "sizeBytes", "pinned",
                 "createdAt",
             ]),
+        "SnapshotEstimate": .object(
+            properties: [
+                "databaseBytes": .integer(minimum: 0), "filestoreBytes": .integer(minimum: 0),
+                "totalBytes": .integer(minimum: 0),
+                "instances": .array(
+                    .object(
+                        properties: [
+                            "instanceId": id, "databaseBytes": .integer(minimum: 0),
+                            "filestoreBytes": .integer(minimum: 0),
+                        ], required: ["instanceId", "databaseBytes", "filestoreBytes"])),
+            ], required: ["databaseBytes", "filestoreBytes", "totalBytes", "instances"]),
+        "RestoreStep": .object(
+            properties: [
+                "name": .string, "status": .enumeration(Step.Status.self), "output": .string,
+                "startedAt": .dateTime, "completedAt": .dateTime,
+            ], required: ["name", "status", "output"]),
+        "Restore": .object(
+            properties: [
+                "id": id, "organizationId": id, "environmentId": id, "snapshotId": id, "instanceId": id,
+                "safetySnapshot": .boolean, "safetySnapshotId": id, "status": .enumeration(Restore.Status.self),
+                "statusReason": .string, "steps": .array(.reference("RestoreStep")), "createdAt": .dateTime,
+                "completedAt": .dateTime,
+            ],
+            required: [
+                "id", "organizationId", "environmentId", "snapshotId", "instanceId", "safetySnapshot", "status",
+                "steps", "createdAt",
+            ]),
         "AuditEntry": .object(
             properties: [
                 "id": id, "organizationId": id, "actorId": .string, "actorName": .string, "action": .string,

@@ -42,13 +42,21 @@ struct IsolationTests {
                     organizationId: plane.organization.id, projectId: projectId, environmentId: environmentId,
                     triggerType: .manual, branch: "main")
                 try await plane.store.createDeployment(deployment)
+                let snapshot = Snapshot(
+                    organizationId: plane.organization.id, environmentId: environmentId, instanceId: instanceId,
+                    kind: .manual, status: .completed)
+                try await plane.store.createSnapshot(snapshot)
+                let restore = Restore(
+                    organizationId: plane.organization.id, environmentId: environmentId, snapshotId: snapshot.id,
+                    instanceId: instanceId)
+                try await plane.store.createRestore(restore)
                 let me = try await send(client, .get, "/api/me", token: owner)
                 let ownerId = try #require(me["user"]?["id"]?.string)
                 let ids = [
                     "organizationId": plane.organization.id, "userId": ownerId, "roleId": roleId, "apiKeyId": apiKeyId,
                     "serverId": serverId, "projectId": projectId, "environmentId": environmentId,
                     "instanceId": instanceId,
-                    "deploymentId": deployment.id,
+                    "deploymentId": deployment.id, "snapshotId": snapshot.id, "restoreId": restore.id,
                 ]
                 let secretIds = Set(ids.values)
                 let operations = try await documentedOperations(client)
@@ -84,6 +92,8 @@ struct IsolationTests {
                     "/api/instances/\(instanceId)", "/api/api-keys/\(apiKeyId)",
                     "/api/projects/\(projectId)/deployments/\(deployment.id)",
                     "/api/organizations/\(plane.organization.id)", "/api/members/\(ownerId)",
+                    "/api/environments/\(environmentId)/snapshots/\(snapshot.id)",
+                    "/api/environments/\(environmentId)/restores/\(restore.id)",
                 ] {
                     let reply = try await send(client, .get, path, token: owner)
                     #expect(reply.status == 200, "GET \(path) answered \(reply.status) to its owner after the walk")
@@ -92,6 +102,13 @@ struct IsolationTests {
                 #expect(key["revokedAt"] == nil)
                 let project = try await send(client, .get, "/api/projects/\(projectId)", token: owner)
                 #expect(project["name"]?.string == "Shop")
+                let kept = try await plane.store.snapshot(organizationId: plane.organization.id, id: snapshot.id)
+                #expect(kept?.pinned == false, "the walk's pin did not reach it")
+                let jobs = try await plane.store.jobs(organizationId: plane.organization.id, subjectId: snapshot.id)
+                #expect(jobs.isEmpty)
+                #expect(
+                    try await plane.store.restores(organizationId: plane.organization.id, environmentId: environmentId)
+                        .map(\.id) == [restore.id], "the walk queued no restore")
             }
         }
     }
