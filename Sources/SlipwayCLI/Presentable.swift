@@ -14,6 +14,18 @@ extension Presentable {
     static func date(_ date: Date?) -> String? {
         date.map(JSONCoding.formatDate)
     }
+
+    /// `512 B`, `1.5 KiB`, `12.3 MiB`.
+    static func bytes(_ count: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
 }
 
 extension Organization: Presentable {
@@ -78,17 +90,6 @@ extension Server: Presentable {
             ("lastCheckedAt", Self.date(lastCheckedAt)), ("createdAt", Self.date(createdAt)),
             ("updatedAt", Self.date(updatedAt)),
         ])
-    }
-
-    static func bytes(_ count: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 }
 
