@@ -18,7 +18,7 @@ public struct Job: Codable, Sendable, Equatable {
         case instancePurge = "instance.purge"
         /// Take a snapshot (its record exists, `pending`).
         case snapshotCreate = "snapshot.create"
-        /// Restore a snapshot into its instance (the job's subject is the snapshot).
+        /// Restore a snapshot into an instance (the job's subject is the restore record).
         case snapshotRestore = "snapshot.restore"
     }
 
