@@ -263,6 +263,8 @@ public enum DockerTestEngine {
                     // Left in place: a data root with live mounts must not be deleted.
                     kill(daemon.pid, SIGKILL)
                 } else {
+                    // dockerd leaves its default network namespace mounted once a container joined a network.
+                    umount2(daemon.directory + "/exec/netns/default", Int32(MNT_DETACH))
                     try? FileManager.default.removeItem(atPath: daemon.directory)
                 }
             }

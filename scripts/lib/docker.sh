@@ -88,7 +88,17 @@ docker_stop_temp() {
             dir=""
         fi
     fi
-    [[ -n "$dir" ]] && rm -rf -- "$dir"
+    if [[ -n "$dir" ]]; then
+        # dockerd leaves its default network namespace (exec/netns/default) mounted once a container
+        # joined a network: unmount whatever is still mounted below the directory, then delete it.
+        local _device mounted _rest
+        while read -r _device mounted _rest; do
+            if [[ "$mounted" == "$dir"/* ]]; then
+                umount -l "$mounted" 2>/dev/null || true
+            fi
+        done </proc/mounts
+        rm -rf -- "$dir" 2>/dev/null || echo "docker.sh: could not remove all of $dir" >&2
+    fi
     DOCKER_TEMP_DIR=""
     DOCKER_TEMP_PID=""
     unset SLIPWAY_TEST_DOCKER_SOCKET
