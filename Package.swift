@@ -124,7 +124,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SlipwayEngineTests",
-            dependencies: ["SlipwayCore", "SlipwayStore", "SlipwayEngine", "SlipwayTesting"],
+            dependencies: [
+                "SlipwayCore", "SlipwayStore", "SlipwayEngine", "SlipwayTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/SlipwayEngineTests"
         ),
         .testTarget(

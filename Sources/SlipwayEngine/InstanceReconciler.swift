@@ -22,15 +22,18 @@ public struct InstanceReconciler: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled {
-            do {
-                for server in try await operations.store.serversToHealthCheck() where server.status == .active {
-                    try? await reconcile(serverId: server.id)
+        // A graceful shutdown (SIGTERM) ends the loop, as it does the other services'.
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    for server in try await operations.store.serversToHealthCheck() where server.status == .active {
+                        try? await reconcile(serverId: server.id)
+                    }
+                } catch {
+                    logger.warning("instance reconciliation failed", metadata: ["error": "\(error)"])
                 }
-            } catch {
-                logger.warning("instance reconciliation failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 
