@@ -20,6 +20,12 @@ public struct Job: Codable, Sendable, Equatable {
         case snapshotCreate = "snapshot.create"
         /// Restore a snapshot into an instance (the job's subject is the restore record).
         case snapshotRestore = "snapshot.restore"
+        /// Remove the snapshots an environment's retention lets go (the subject is the environment).
+        case snapshotCleanup = "snapshot.cleanup"
+        /// Take a backup snapshot and copy it to its destination (the subject is the backup record).
+        case backupRun = "backup.run"
+        /// Run a restore drill of a backup in a scratch database (the subject is the backup record).
+        case backupVerify = "backup.verify"
     }
 
     public enum Status: String, Codable, Sendable, CaseIterable {
