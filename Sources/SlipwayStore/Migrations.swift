@@ -225,6 +225,64 @@ enum Migrations {
                 """,
                 "CREATE INDEX restores_environment ON restores (environment_id, created_at)",
             ]),
+        Migration(
+            version: 11, name: "backups",
+            statements: [
+                // An environment's snapshot retention; both null means none is set.
+                "ALTER TABLE environments ADD COLUMN snapshot_keep_last BIGINT",
+                "ALTER TABLE environments ADD COLUMN snapshot_keep_days BIGINT",
+                // The private key and its passphrase are sealed, like a server's credential.
+                """
+                CREATE TABLE backup_destinations (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, host TEXT, port BIGINT, username TEXT,
+                    host_key_fingerprint TEXT, encrypted_private_key TEXT, encrypted_passphrase TEXT,
+                    created_at BIGINT NOT NULL, UNIQUE (organization_id, name))
+                """,
+                // A destination in use is refused before its delete (`destination_in_use`); the plain reference
+                // (checked at the end of the statement) still lets an organization's delete cascade through both.
+                """
+                CREATE TABLE backup_schedules (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    instance_id TEXT REFERENCES instances(id) ON DELETE CASCADE,
+                    cron TEXT NOT NULL, destination_id TEXT NOT NULL REFERENCES backup_destinations(id),
+                    keep_daily BIGINT NOT NULL, keep_weekly BIGINT NOT NULL, keep_monthly BIGINT NOT NULL,
+                    verify_after_backup BIGINT NOT NULL, enabled BIGINT NOT NULL, status TEXT NOT NULL,
+                    status_reason TEXT, last_due_at BIGINT, last_run_at BIGINT, last_backup_id TEXT, next_run_at BIGINT,
+                    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX backup_schedules_environment ON backup_schedules (environment_id, created_at)",
+                "CREATE INDEX backup_schedules_destination ON backup_schedules (destination_id)",
+                // instance_id is not a reference: the record of what lies at the destination outlives the instance.
+                """
+                CREATE TABLE backups (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    instance_id TEXT NOT NULL,
+                    schedule_id TEXT REFERENCES backup_schedules(id) ON DELETE SET NULL,
+                    snapshot_id TEXT REFERENCES snapshots(id) ON DELETE SET NULL,
+                    destination_id TEXT NOT NULL REFERENCES backup_destinations(id),
+                    status TEXT NOT NULL, status_reason TEXT, size_bytes BIGINT NOT NULL, database_bytes BIGINT,
+                    database_sha256 TEXT, filestore_bytes BIGINT, filestore_sha256 TEXT, location TEXT,
+                    verified_at BIGINT, drill_status TEXT, drill_report TEXT, drill_at BIGINT,
+                    created_at BIGINT NOT NULL, completed_at BIGINT)
+                """,
+                "CREATE INDEX backups_environment ON backups (environment_id, created_at)",
+                "CREATE INDEX backups_schedule ON backups (schedule_id)",
+                "CREATE INDEX backups_destination ON backups (destination_id)",
+                """
+                CREATE TABLE alerts (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL, subject_id TEXT NOT NULL, message TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, resolved_at BIGINT)
+                """,
+                "CREATE INDEX alerts_subject ON alerts (subject_id, kind)",
+                // At most one open alert of a kind about a subject, even when two control planes raise it at once.
+                "CREATE UNIQUE INDEX alerts_open ON alerts (subject_id, kind) WHERE resolved_at IS NULL",
+                "CREATE INDEX alerts_environment ON alerts (environment_id, created_at)",
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

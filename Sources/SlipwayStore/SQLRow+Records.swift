@@ -196,3 +196,68 @@ extension Restore {
             createdAt: try row.date("created_at"), completedAt: try row.optionalDate("completed_at"))
     }
 }
+
+extension BackupDestination {
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.string("id"), organizationId: try row.string("organization_id"), name: try row.string("name"),
+            kind: try row.enum("kind"), path: try row.string("path"), host: try row.optionalString("host"),
+            port: try row.optionalInt("port"), username: try row.optionalString("username"),
+            hostKeyFingerprint: try row.optionalString("host_key_fingerprint"),
+            hasPrivateKey: try row.optionalString("encrypted_private_key") != nil,
+            createdAt: try row.date("created_at"))
+    }
+}
+
+extension BackupSchedule {
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            environmentId: try row.string("environment_id"), instanceId: try row.optionalString("instance_id"),
+            cron: try row.string("cron"), destinationId: try row.string("destination_id"),
+            retention: BackupRetention(
+                keepDaily: try row.int("keep_daily"), keepWeekly: try row.int("keep_weekly"),
+                keepMonthly: try row.int("keep_monthly")),
+            verifyAfterBackup: try row.bool("verify_after_backup"), enabled: try row.bool("enabled"),
+            status: try row.enum("status"), statusReason: try row.optionalString("status_reason"),
+            lastDueAt: try row.optionalDate("last_due_at"), lastRunAt: try row.optionalDate("last_run_at"),
+            lastBackupId: try row.optionalString("last_backup_id"), nextRunAt: try row.optionalDate("next_run_at"),
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+    }
+}
+
+extension Backup {
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            environmentId: try row.string("environment_id"), instanceId: try row.string("instance_id"),
+            scheduleId: try row.optionalString("schedule_id"), snapshotId: try row.optionalString("snapshot_id"),
+            destinationId: try row.string("destination_id"), status: try row.enum("status"),
+            statusReason: try row.optionalString("status_reason"), sizeBytes: try row.int("size_bytes"),
+            databaseBytes: try row.optionalInt("database_bytes"),
+            databaseSha256: try row.optionalString("database_sha256"),
+            filestoreBytes: try row.optionalInt("filestore_bytes"),
+            filestoreSha256: try row.optionalString("filestore_sha256"), location: try row.optionalString("location"),
+            verifiedAt: try row.optionalDate("verified_at"),
+            drillStatus: try row.optionalString("drill_status").map { _ in try row.enum("drill_status") },
+            drillReport: try row.optionalString("drill_report"), drillAt: try row.optionalDate("drill_at"),
+            createdAt: try row.date("created_at"), completedAt: try row.optionalDate("completed_at"))
+    }
+}
+
+extension Alert {
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            environmentId: try row.string("environment_id"), kind: try row.enum("kind"),
+            subjectId: try row.string("subject_id"), message: try row.string("message"),
+            createdAt: try row.date("created_at"), resolvedAt: try row.optionalDate("resolved_at"))
+    }
+}
+
+extension SnapshotRetention {
+    init(_ row: SQLRow) throws {
+        self.init(
+            keepLast: try row.optionalInt("snapshot_keep_last"), keepDays: try row.optionalInt("snapshot_keep_days"))
+    }
+}

@@ -145,6 +145,62 @@ public protocol Store: Sendable {
     /// Writes its status, reason, safety snapshot, steps and completion.
     func updateRestore(_ restore: Restore) async throws
 
+    // MARK: Snapshot retention
+    /// The environment's snapshot retention (both rules nil when none is set).
+    func snapshotRetention(organizationId: String, environmentId: String) async throws -> SnapshotRetention
+    /// Sets it; nil when the organization has no such environment.
+    func setSnapshotRetention(organizationId: String, environmentId: String, _ retention: SnapshotRetention)
+        async throws -> SnapshotRetention?
+    /// Every environment, across organizations, with a rule set: what the scheduled cleanup goes through.
+    func environmentsWithSnapshotRetention() async throws -> [(
+        organizationId: String, environmentId: String, retention: SnapshotRetention
+    )]
+
+    // MARK: Backup destinations
+    /// Stores a destination and, for SFTP, its sealed private key (and the key's sealed passphrase).
+    func createBackupDestination(
+        _ destination: BackupDestination, encryptedPrivateKey: String?, encryptedPassphrase: String?
+    ) async throws
+    func backupDestinations(organizationId: String) async throws -> [BackupDestination]
+    func backupDestination(organizationId: String, id: String) async throws -> BackupDestination?
+    func encryptedBackupDestinationKey(organizationId: String, id: String) async throws -> (
+        privateKey: String?, passphrase: String?
+    )
+    /// Pins the SFTP host's key fingerprint once, at the first connection: false when one is already pinned.
+    func pinBackupDestinationHostKey(organizationId: String, id: String, fingerprint: String) async throws -> Bool
+    /// Deletes it; a destination a schedule or a backup still uses is refused (409 `destination_in_use`).
+    func deleteBackupDestination(organizationId: String, id: String) async throws -> Bool
+
+    // MARK: Backup schedules
+    func createBackupSchedule(_ schedule: BackupSchedule) async throws
+    func backupSchedules(organizationId: String, environmentId: String) async throws -> [BackupSchedule]
+    func backupSchedule(organizationId: String, id: String) async throws -> BackupSchedule?
+    /// Every enabled schedule, across organizations: what the scheduler goes through.
+    func enabledBackupSchedules() async throws -> [BackupSchedule]
+    /// Writes every field but the id, organization, environment and creation time.
+    func updateBackupSchedule(_ schedule: BackupSchedule) async throws -> BackupSchedule?
+    /// Moves `lastDueAt` from `previous` to `due` only if it still is `previous`: the one control plane that
+    /// wins takes the due time up (safe with several on one PostgreSQL).
+    func claimBackupScheduleDue(id: String, previous: Date?, due: Date) async throws -> Bool
+    func deleteBackupSchedule(organizationId: String, id: String) async throws -> Bool
+
+    // MARK: Backups
+    func createBackup(_ backup: Backup) async throws
+    /// The environment's backups, newest first.
+    func backups(organizationId: String, environmentId: String) async throws -> [Backup]
+    func backup(organizationId: String, id: String) async throws -> Backup?
+    func updateBackup(_ backup: Backup) async throws -> Backup?
+    func deleteBackup(organizationId: String, id: String) async throws -> Bool
+
+    // MARK: Alerts
+    /// Opens an alert, unless one of the same kind about the same subject is open: then answers that one.
+    func raiseAlert(_ alert: Alert) async throws -> Alert
+    /// The environment's alerts, newest first: open ones only unless `includeResolved`.
+    func alerts(organizationId: String, environmentId: String, includeResolved: Bool) async throws -> [Alert]
+    func resolveAlert(organizationId: String, id: String, at date: Date) async throws -> Alert?
+    /// Resolves the open alerts of `kinds` about `subjectId` (a later success cleared them); answers how many.
+    func resolveAlerts(subjectId: String, kinds: [Alert.Kind], at date: Date) async throws -> Int
+
     // MARK: Jobs
     /// Adds a job to the durable queue.
     func enqueueJob(_ job: Job) async throws
