@@ -5,7 +5,8 @@ public enum RouteTable {
         MeRoutes.all + OrganizationRoutes.all + MemberRoutes.all + RoleRoutes.all + APIKeyRoutes.all + ServerRoutes.all
         + ServerVerificationRoutes.all + ProjectRoutes.all + EnvironmentRoutes.all + InstanceRoutes.all
         + InstanceActionRoutes.all + InstanceSecretRoutes.all
-        + DeploymentRoutes.all + SnapshotRoutes.all + RestoreRoutes.all
+        + DeploymentRoutes.all + SnapshotRoutes.all + RestoreRoutes.all + SnapshotRetentionRoutes.all
+        + BackupDestinationRoutes.all + BackupScheduleRoutes.all + BackupRoutes.all + AlertRoutes.all
         + AuditRoutes.all
 
     public static let all: [APIRoute] = SystemRoutes.all(documentedRoutes: { RouteTable.all }) + api

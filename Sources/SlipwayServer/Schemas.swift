@@ -192,7 +192,7 @@ enum Schemas {
                 "createdAt": .dateTime,
             ],
             required: ["id", "organizationId", "actorName", "action", "resource", "result", "requestId", "createdAt"]),
-    ]
+    ].merging(backupComponents) { current, _ in current }
 
     private static let apiKeyProperties: [String: Schema] = [
         "id": id, "kind": .enumeration(APIToken.Kind.self), "name": .string, "prefix": .string, "organizationId": id,
