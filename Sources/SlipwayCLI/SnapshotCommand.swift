@@ -6,10 +6,10 @@ import Foundation
 struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
-        abstract: "List, take, show, pin, unpin, estimate, delete and restore an environment's snapshots.",
+        abstract: "List, take, show, pin, unpin, estimate, delete, restore and retain an environment's snapshots.",
         subcommands: [
             List.self, Create.self, Show.self, Pin.self, Unpin.self, Estimate.self, Delete.self, Restore.self,
-            Restores.self,
+            Restores.self, Retention.self,
         ]
     )
 
