@@ -56,6 +56,7 @@ let package = Package(
                 "SlipwayStore",
                 "SlipwayDrivers",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/SlipwayEngine",
@@ -127,6 +128,7 @@ let package = Package(
             dependencies: [
                 "SlipwayCore", "SlipwayStore", "SlipwayEngine", "SlipwayTesting",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/SlipwayEngineTests"
         ),

@@ -2,8 +2,9 @@ import Foundation
 import SlipwayCore
 import SlipwayStore
 
-/// Runs `snapshot.create` (the job's subject is the snapshot) and `snapshot.restore` (the subject is
-/// the restore record, whose steps it writes as they happen).
+/// Runs `snapshot.create` (the job's subject is the snapshot), `snapshot.restore` (the subject is the
+/// restore record, whose steps it writes as they happen) and `snapshot.cleanup` (the subject is the
+/// environment: the snapshots its retention lets go are removed, each recorded in the audit log).
 public struct SnapshotJobHandler: JobHandler {
     public let kind: Job.Kind
     let operations: SnapshotOperations
@@ -14,7 +15,9 @@ public struct SnapshotJobHandler: JobHandler {
     }
 
     public static func all(_ operations: SnapshotOperations) -> [SnapshotJobHandler] {
-        [.snapshotCreate, .snapshotRestore].map { SnapshotJobHandler(kind: $0, operations: operations) }
+        [.snapshotCreate, .snapshotRestore, .snapshotCleanup].map {
+            SnapshotJobHandler(kind: $0, operations: operations)
+        }
     }
 
     public func run(_ job: Job) async throws {
@@ -41,8 +44,24 @@ public struct SnapshotJobHandler: JobHandler {
                 await record.finish(status: .failed, reason: "\(error)", safetySnapshotId: nil)
                 throw error
             }
+        case .snapshotCleanup:
+            try await cleanUp(organizationId: job.organizationId, environmentId: job.subjectId, jobId: job.id)
         default:
             return
+        }
+    }
+
+    func cleanUp(organizationId: String, environmentId: String, jobId: String) async throws {
+        let store = operations.store
+        let policy = try await store.snapshotRetention(organizationId: organizationId, environmentId: environmentId)
+        let removed = try await operations.applyRetention(
+            organizationId: organizationId, environmentId: environmentId, policy: policy)
+        for snapshot in removed {
+            try await store.appendAudit(
+                AuditEntry(
+                    organizationId: organizationId, actorId: nil, actorName: "snapshot retention",
+                    action: "snapshot.cleanup", resource: "snapshots", resourceId: snapshot.id, result: 200, ip: nil,
+                    userAgent: nil, requestId: jobId))
         }
     }
 }

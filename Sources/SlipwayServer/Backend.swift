@@ -14,6 +14,8 @@ public struct Backend: Sendable {
     public var instances: InstanceOperations
     /// Snapshots of instances, through the same operations.
     public var snapshots: SnapshotOperations { SnapshotOperations(instances: instances) }
+    /// Backups of instances to their destinations, through the same snapshots.
+    public var backups: BackupOperations { BackupOperations(snapshots: snapshots) }
 
     public init(
         store: any Store, secrets: SecretBox, metrics: MetricsRegistry = MetricsRegistry(),

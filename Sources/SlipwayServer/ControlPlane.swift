@@ -101,9 +101,10 @@ public enum ControlPlane {
                             ServerVerifier(
                                 store: store, secrets: secrets, ssh: ssh, images: configuration.serviceImages)
                         ] + InstanceJobHandler.all(instances)
-                            + SnapshotJobHandler.all(SnapshotOperations(instances: instances)),
+                            + SnapshotJobHandler.all(backend.snapshots) + BackupJobHandler.all(backend.backups),
                         logger: logger))
                 services.append(InstanceReconciler(operations: instances, logger: logger))
+                services.append(BackupScheduler(store: store, logger: logger))
                 services.append(
                     ServerHealthCheck(
                         store: store, secrets: secrets, ssh: ssh, interval: configuration.healthCheckInterval,
