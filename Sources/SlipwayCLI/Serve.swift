@@ -41,6 +41,11 @@ struct Serve: AsyncParsableCommand {
             "The PostgreSQL image of each server's database service (default: $SLIPWAY_DATABASE_IMAGE or postgres:16).")
     var databaseImage: String?
 
+    @Option(
+        help:
+            "The directory local backup destinations must be in (default: $SLIPWAY_BACKUP_ROOT or DATA_DIR/backups).")
+    var backupRoot: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -67,7 +72,8 @@ struct Serve: AsyncParsableCommand {
             serviceImages: ServiceImages(
                 registry: registryImage ?? environment["SLIPWAY_REGISTRY_IMAGE"] ?? ServiceImages.officialRegistry,
                 proxy: proxyImage ?? environment["SLIPWAY_PROXY_IMAGE"] ?? ServiceImages.officialProxy,
-                database: databaseImage ?? environment["SLIPWAY_DATABASE_IMAGE"] ?? ServiceImages.officialDatabase))
+                database: databaseImage ?? environment["SLIPWAY_DATABASE_IMAGE"] ?? ServiceImages.officialDatabase),
+            backupRoot: backupRoot ?? environment["SLIPWAY_BACKUP_ROOT"])
         do {
             try await ControlPlane.run(configuration, logger: logger) { message in
                 FileHandle.standardOutput.write(Data((message + "\n").utf8))

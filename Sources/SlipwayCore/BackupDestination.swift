@@ -40,4 +40,12 @@ public struct BackupDestination: Codable, Sendable, Equatable {
         self.hasPrivateKey = hasPrivateKey
         self.createdAt = createdAt
     }
+
+    /// Whether `path` is `root` or below it, once both are standardized (`..` and `.` resolved): where a
+    /// control plane given a backup root lets local destinations write.
+    public static func path(_ path: String, isInside root: String) -> Bool {
+        let path = URL(fileURLWithPath: path).standardized.path
+        let root = URL(fileURLWithPath: root).standardized.path
+        return path == root || path.hasPrefix(root == "/" ? "/" : root + "/")
+    }
 }

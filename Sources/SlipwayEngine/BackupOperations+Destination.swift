@@ -8,6 +8,10 @@ extension BackupOperations {
     func open(_ destination: BackupDestination) async throws -> any BackupStorage {
         switch destination.kind {
         case .local:
+            if let localRoot, !BackupDestination.path(destination.path, isInside: localRoot) {
+                throw SnapshotFailure(
+                    "the local destination \(destination.path) is outside the control plane's backup root \(localRoot)")
+            }
             return LocalBackupStorage(path: destination.path)
         case .sftp:
             guard let host = destination.host, let user = destination.username else {

@@ -12,10 +12,13 @@ public struct BackupOperations: Sendable {
     let snapshots: SnapshotOperations
     /// Below this share of the previous backup's size, a backup raises a `backup-smaller` alert.
     let shrinkAlarm: Double
+    /// Local destinations must be in this directory (or below); nil allows any.
+    let localRoot: String?
 
-    public init(snapshots: SnapshotOperations, shrinkAlarm: Double = 0.5) {
+    public init(snapshots: SnapshotOperations, shrinkAlarm: Double = 0.5, localRoot: String? = nil) {
         self.snapshots = snapshots
         self.shrinkAlarm = shrinkAlarm
+        self.localRoot = localRoot
     }
 
     var store: any Store { snapshots.store }
@@ -45,7 +48,7 @@ public struct BackupOperations: Sendable {
         if let id = backup.scheduleId {
             schedule = try await store.backupSchedule(organizationId: backup.organizationId, id: id)
             schedule?.lastRunAt = Date()
-            if let current = schedule { schedule = try await store.updateBackupSchedule(current) ?? current }
+            if let current = schedule { schedule = try await store.updateBackupScheduleState(current) ?? current }
         }
         do {
             backup = try await copy(backup)
@@ -194,7 +197,7 @@ public struct BackupOperations: Sendable {
         schedule.statusReason = problem?.1
         schedule.lastBackupId = backup.id
         schedule.updatedAt = now
-        _ = try await store.updateBackupSchedule(schedule)
+        _ = try await store.updateBackupScheduleState(schedule)
     }
 
     /// The last completed backup of the same instance (and schedule) before `backup`.

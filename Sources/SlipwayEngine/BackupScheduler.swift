@@ -70,7 +70,7 @@ public struct BackupScheduler: Service {
             let next = cron.next(after: now)
             if schedule.nextRunAt != next {
                 schedule.nextRunAt = next
-                _ = try await store.updateBackupSchedule(schedule)
+                _ = try await store.updateBackupScheduleState(schedule)
             }
             return []
         }
@@ -101,7 +101,7 @@ public struct BackupScheduler: Service {
                     subjectId: schedule.id, message: message, createdAt: now))
             logger.warning("a scheduled backup was missed", metadata: ["schedule": "\(schedule.id)"])
         }
-        _ = try await store.updateBackupSchedule(schedule)
+        _ = try await store.updateBackupScheduleState(schedule)
         return try await BackupQueue.enqueue(schedule, store: store, now: now)
     }
 

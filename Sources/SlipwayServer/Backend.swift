@@ -14,13 +14,17 @@ public struct Backend: Sendable {
     public var instances: InstanceOperations
     /// Snapshots of instances, through the same operations.
     public var snapshots: SnapshotOperations { SnapshotOperations(instances: instances) }
+    /// The one directory (and below) local backup destinations may use; nil allows any (tests only).
+    public var backupRoot: String?
     /// Backups of instances to their destinations, through the same snapshots.
-    public var backups: BackupOperations { BackupOperations(snapshots: snapshots) }
+    public var backups: BackupOperations { BackupOperations(snapshots: snapshots, localRoot: backupRoot) }
 
     public init(
         store: any Store, secrets: SecretBox, metrics: MetricsRegistry = MetricsRegistry(),
-        clock: @escaping @Sendable () -> Date = { Date() }, instances: InstanceOperations? = nil
+        clock: @escaping @Sendable () -> Date = { Date() }, instances: InstanceOperations? = nil,
+        backupRoot: String? = nil
     ) {
+        self.backupRoot = backupRoot
         self.store = store
         self.secrets = secrets
         self.instances = instances ?? InstanceOperations(store: store, secrets: secrets, ssh: SSHServerConnector())

@@ -79,7 +79,14 @@ enum BackupDestinationRoutes {
             {
                 throw SlipwayError.conflict("name", "a backup destination named '\(input.name)' already exists")
             }
-            if input.kind == .local { try LocalDirectory.ensureWritable(input.path, field: "path") }
+            if input.kind == .local {
+                if let root = call.backend.backupRoot, !BackupDestination.path(input.path, isInside: root) {
+                    throw SlipwayError.invalid(
+                        "path",
+                        "must be inside the control plane's backup root \(root) (slipway serve --backup-root)")
+                }
+                try LocalDirectory.ensureWritable(input.path, field: "path")
+            }
             try await call.store.createBackupDestination(
                 destination, encryptedPrivateKey: sealedKey, encryptedPassphrase: sealedPassphrase)
             return .json(destination)

@@ -21,13 +21,18 @@ public enum ControlPlane {
         public var healthCheckInterval: Duration
         /// The images of the registry and Caddy that verification starts on each server.
         public var serviceImages: ServiceImages
+        /// Where local backup destinations may be (this directory and below); nil means
+        /// `DATA_DIR/backups`.
+        public var backupRoot: String?
 
         public init(
             dataDirectory: String, host: String, port: Int, databaseURL: String?, secretKey: String?,
             runsJobs: Bool = true,
-            healthCheckInterval: Duration = .seconds(30), serviceImages: ServiceImages = ServiceImages()
+            healthCheckInterval: Duration = .seconds(30), serviceImages: ServiceImages = ServiceImages(),
+            backupRoot: String? = nil
         ) {
             self.serviceImages = serviceImages
+            self.backupRoot = backupRoot
             self.dataDirectory = dataDirectory
             self.host = host
             self.port = port
@@ -87,7 +92,10 @@ public enum ControlPlane {
             let ssh = SSHServerConnector(logger: logger)
             let instances = InstanceOperations(
                 store: store, secrets: secrets, ssh: ssh, images: configuration.serviceImages, logger: logger)
-            let backend = Backend(store: store, secrets: secrets, instances: instances)
+            let backupRoot = URL(
+                fileURLWithPath: configuration.backupRoot ?? configuration.dataDirectory + "/backups"
+            ).standardized.path
+            let backend = Backend(store: store, secrets: secrets, instances: instances, backupRoot: backupRoot)
             let host = configuration.host
             let app = makeApplication(backend: backend, host: host, port: configuration.port, logger: logger) { port in
                 announce("Slipway is listening on http://\(host):\(port)")

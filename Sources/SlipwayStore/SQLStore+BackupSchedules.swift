@@ -76,6 +76,21 @@ extension SQLStore {
         }
     }
 
+    public func updateBackupScheduleState(_ schedule: BackupSchedule) async throws -> BackupSchedule? {
+        try await write { connection in
+            try await connection.execute(
+                """
+                UPDATE backup_schedules SET status = ?, status_reason = ?, last_run_at = ?, last_backup_id = ?,
+                    next_run_at = ?, updated_at = ?
+                WHERE organization_id = ? AND id = ?
+                """,
+                .text(schedule.status.rawValue), .init(schedule.statusReason), .init(schedule.lastRunAt),
+                .init(schedule.lastBackupId), .init(schedule.nextRunAt), .init(schedule.updatedAt),
+                .text(schedule.organizationId), .text(schedule.id))
+            return try await Self.backupSchedule(schedule.organizationId, schedule.id, connection)
+        }
+    }
+
     public func claimBackupScheduleDue(id: String, previous: Date?, due: Date) async throws -> Bool {
         try await write {
             // One conditional UPDATE: of several control planes claiming the same `previous`, the first to

@@ -179,6 +179,9 @@ public protocol Store: Sendable {
     func enabledBackupSchedules() async throws -> [BackupSchedule]
     /// Writes every field but the id, organization, environment and creation time.
     func updateBackupSchedule(_ schedule: BackupSchedule) async throws -> BackupSchedule?
+    /// Writes only what the engine keeps on a schedule (status, statusReason, lastRunAt, lastBackupId,
+    /// nextRunAt, updatedAt): a user's change of cron, destination, retention or enabled made meanwhile stays.
+    func updateBackupScheduleState(_ schedule: BackupSchedule) async throws -> BackupSchedule?
     /// Moves `lastDueAt` from `previous` to `due` only if it still is `previous`: the one control plane that
     /// wins takes the due time up (safe with several on one PostgreSQL).
     func claimBackupScheduleDue(id: String, previous: Date?, due: Date) async throws -> Bool

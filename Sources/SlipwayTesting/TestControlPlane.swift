@@ -64,6 +64,14 @@ public struct TestControlPlane: Sendable {
             testStore: testStore, backend: backend, ownerToken: ownerToken, organization: organization)
     }
 
+    /// The same control plane with local backup destinations confined to `backupRoot`, as `serve` has.
+    public func with(backupRoot: String) -> TestControlPlane {
+        var backend = backend
+        backend.backupRoot = backupRoot
+        return TestControlPlane(
+            testStore: testStore, backend: backend, ownerToken: ownerToken, organization: organization)
+    }
+
     /// A new user who owns a new organization, and their personal token.
     public func makeTenant(slug: String, role: SystemRole = .owner) async throws -> (
         organization: Organization, user: User, token: String

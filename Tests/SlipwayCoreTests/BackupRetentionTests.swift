@@ -83,3 +83,16 @@ struct BackupRetentionTests {
         #expect(Set(backups.map(\.id)).subtracting(expired.map(\.id)) == ["2025-06-30", "2025-06-29"])
     }
 }
+
+@Suite("Backup root")
+struct BackupRootTests {
+    @Test("a path is inside the root only at or below it, once '..' is resolved")
+    func inside() {
+        #expect(BackupDestination.path("/var/lib/slipway/backups", isInside: "/var/lib/slipway/backups"))
+        #expect(BackupDestination.path("/var/lib/slipway/backups/nightly", isInside: "/var/lib/slipway/backups/"))
+        #expect(!BackupDestination.path("/var/lib/slipway/backups-other", isInside: "/var/lib/slipway/backups"))
+        #expect(!BackupDestination.path("/var/lib/slipway/backups/../data", isInside: "/var/lib/slipway/backups"))
+        #expect(!BackupDestination.path("/etc", isInside: "/var/lib/slipway/backups"))
+        #expect(BackupDestination.path("/anything", isInside: "/"))
+    }
+}

@@ -118,4 +118,21 @@ struct BackupSchedulerTests {
             #expect(total == 1)
         }
     }
+
+    @Test("what the engine writes on a schedule keeps a user's change made meanwhile", arguments: StoreKind.allCases)
+    func noLostUpdate(kind: StoreKind) async throws {
+        try await TestStore.with(kind, label: "scheduler") { store in
+            let fixture = try await Self.fixture(store, lastDue: Self.hour)
+            var stale = fixture.schedule
+            var edited = fixture.schedule
+            edited.cron = "weekly"
+            edited.enabled = false
+            _ = try await store.updateBackupSchedule(edited)
+            stale.status = .failing
+            stale.statusReason = "the backup failed"
+            let written = try #require(try await store.updateBackupScheduleState(stale))
+            #expect(written.cron == "weekly" && !written.enabled)
+            #expect(written.status == .failing && written.statusReason == "the backup failed")
+        }
+    }
 }

@@ -46,6 +46,7 @@ struct BackupAPITests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await TestControlPlane.with { plane in
+            let plane = plane.with(backupRoot: directory)
             try await plane.test(.live) { client in
                 try await body(Setup(plane: plane, client: client, directory: directory))
             }
@@ -160,6 +161,14 @@ struct BackupAPITests {
             #expect(unwritable.errorCode == "invalid_field")
             #expect(unwritable.text.contains("not a directory"), "says why: \(unwritable.text)")
             #expect(!FileManager.default.fileExists(atPath: directory + "/b"), "nothing made for a refusal")
+            // Outside the control plane's backup root: refused before anything is made there.
+            let outside = directory + "-outside"
+            let escaped = try await send(
+                client, .post, "/api/backup-destinations", token: token,
+                body: #"{"name":"Bad","kind":"local","path":"\#(outside)"}"#)
+            #expect(escaped.status == 422 && escaped.errorField == "path", "\(escaped.text)")
+            #expect(escaped.text.contains("backup root"), "\(escaped.text)")
+            #expect(!FileManager.default.fileExists(atPath: outside))
             let listed = try await send(client, .get, "/api/backup-destinations", token: token)
             #expect(listed.status == 200 && listed.items.isEmpty, "\(listed.text)")
         }
