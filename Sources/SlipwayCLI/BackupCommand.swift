@@ -8,7 +8,7 @@ struct BackupCommand: AsyncParsableCommand {
         commandName: "backup",
         abstract: "Backup destinations and schedules; list, show and verify backups; see and resolve their alerts.",
         subcommands: [
-            Destination.self, Schedule.self, List.self, Show.self, Verify.self, Alerts.self, Resolve.self,
+            Destination.self, Schedule.self, List.self, Show.self, Verify.self, Remove.self, Alerts.self, Resolve.self,
         ]
     )
 

@@ -56,6 +56,24 @@ enum BackupRoutes {
                     concurrencyKey: "instance:\(backup.instanceId)", createdAt: call.backend.clock()))
             return .json(queued)
         },
+        APIRoute(
+            .delete, "/api/environments/{environmentId}/backups/{backupId}", access: .permission(.manage(.backups)),
+            summary:
+                "Delete a backup: its files at the destination, its snapshot on the server (unless pinned), then "
+                + "its record; refused (409) while it runs or is drilled",
+            resource: "backups", status: .noContent, response: nil
+        ) { call in
+            let backup = try await backup(call)
+            guard backup.status != .running, backup.status != .pending, backup.drillStatus != .running else {
+                throw SlipwayError(
+                    .conflict, code: "backup_running",
+                    message: "backup \(backup.id) is being made or drilled: delete it once that has ended")
+            }
+            try await SnapshotRoutes.onServer("the backup's destination or server did not answer; it stays") {
+                try await call.backend.backups.delete(backup)
+            }
+            return .empty
+        }.reachingServer(),
     ]
 
     /// The backup the path names, in the environment the path names; any other is 404.

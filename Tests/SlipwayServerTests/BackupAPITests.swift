@@ -380,6 +380,39 @@ struct BackupAPITests {
         }
     }
 
+    @Test("delete removes a finished backup's files at its destination and its record; a pending one is a 409")
+    func delete() async throws {
+        try await Self.live { setup in
+            let (plane, client) = (setup.plane, setup.client)
+            let token = plane.ownerToken
+            let world = try await setup.world()
+            let destination = try await setup.destination()
+            let web = try await SnapshotAPITests.instance(
+                client, plane, world.production, name: "web", serverId: world.serverId)
+            var backup = Backup(
+                organizationId: plane.organization.id, environmentId: world.production, instanceId: web,
+                destinationId: destination)
+            try await plane.store.createBackup(backup)
+            let path = "/api/environments/\(world.production)/backups/\(backup.id)"
+            let files = "\(setup.directory)/Vault/\(web)/\(backup.id)"
+            try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+            try Data("dump".utf8).write(to: URL(fileURLWithPath: files + "/database.dump"))
+
+            let early = try await send(client, .delete, path, token: token)
+            #expect(early.status == 409 && early.errorCode == "backup_running", "\(early.text)")
+            #expect(FileManager.default.fileExists(atPath: files + "/database.dump"))
+
+            backup.status = .failed
+            _ = try await plane.store.updateBackup(backup)
+            let outsider = try await plane.makeTenant(slug: "deleter")
+            #expect(try await send(client, .delete, path, token: outsider.token).status == 404)
+            let removed = try await send(client, .delete, path, token: token)
+            #expect(removed.status == 204, "\(removed.text)")
+            #expect(!FileManager.default.fileExists(atPath: files))
+            #expect(try await send(client, .get, path, token: token).status == 404)
+        }
+    }
+
     @Test("snapshot retention: unset rules are null; PUT sets, refuses out of range, and clears")
     func retention() async throws {
         try await Self.live { setup in
