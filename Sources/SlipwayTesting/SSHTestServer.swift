@@ -165,6 +165,7 @@ public final class SSHTestServer: Sendable {
             PermitEmptyPasswords no
             X11Forwarding no
             AllowStreamLocalForwarding yes
+            Subsystem sftp internal-sftp
             MaxSessions 10
             MaxStartups 100:30:200
             PrintMotd no

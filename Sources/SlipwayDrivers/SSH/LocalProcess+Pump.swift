@@ -121,33 +121,51 @@ extension LocalProcess {
 
         /// Writes what the socket takes; false once everything is written or the reader is gone.
         private func write(from written: inout Int) -> Bool {
-            #if canImport(Glibc)
-                let flags = Int32(MSG_NOSIGNAL)
-            #else
-                let flags: Int32 = 0
-            #endif
-            while written < pending.count {
-                let count = pending.withUnsafeBytes { bytes -> Int in
-                    guard let base = bytes.baseAddress else { return 0 }
-                    return sendBytes(stdin, base + written, bytes.count - written, flags)
-                }
-                if count > 0 {
-                    written += count
-                } else if count < 0, errno == EINTR {
-                    continue
-                } else if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                    return true
-                } else {
-                    return false
-                }
+            switch sendAvailable(stdin, pending, written: &written) {
+            case .socketFull:
+                return true
+            case .failed:
+                return false
+            case .done:
+                if thenClose { shutdown(stdin, Int32(SHUT_WR)) }
+                return false
             }
-            if thenClose { shutdown(stdin, Int32(SHUT_WR)) }
-            return false
         }
     }
 }
 
-/// `send(2)`, named apart from `LocalProcess.send(_:)`.
-private func sendBytes(_ socket: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
-    send(socket, bytes, count, flags)
+/// How far `sendAvailable` got.
+enum SendProgress {
+    /// Everything is sent.
+    case done
+    /// The socket takes no more for now (EAGAIN): wait until it is writable.
+    case socketFull
+    /// The reader is gone (or another error).
+    case failed
+}
+
+/// Sends `data` from `written` on, on a non-blocking socket, as far as the socket takes it. A reader
+/// that is gone gives EPIPE, never SIGPIPE (MSG_NOSIGNAL; Darwin sets SO_NOSIGPIPE on the socket instead).
+func sendAvailable(_ socket: Int32, _ data: Data, written: inout Int) -> SendProgress {
+    #if canImport(Glibc)
+        let flags = Int32(MSG_NOSIGNAL)
+    #else
+        let flags: Int32 = 0
+    #endif
+    while written < data.count {
+        let count = data.withUnsafeBytes { bytes -> Int in
+            guard let base = bytes.baseAddress else { return 0 }
+            return send(socket, base + written, bytes.count - written, flags)
+        }
+        if count > 0 {
+            written += count
+        } else if count < 0, errno == EINTR {
+            continue
+        } else if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+            return .socketFull
+        } else {
+            return .failed
+        }
+    }
+    return .done
 }

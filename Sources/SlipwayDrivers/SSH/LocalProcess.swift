@@ -24,6 +24,9 @@ public final class LocalProcess: Sendable {
         /// These bytes; then end of file when `thenClose`, else standard input stays open (and silent)
         /// until the program exits.
         case data(Data, thenClose: Bool)
+        /// Written while the program runs: `writeInput(_:)` queues bytes, `closeInput()` ends the input
+        /// after them (for a binary conversation over standard input and output, like an SFTP session).
+        case stream
     }
 
     public enum Event: Sendable {
@@ -45,6 +48,8 @@ public final class LocalProcess: Sendable {
 
     private let continuation: AsyncStream<Event>.Continuation
     private let state: Mutex<State>
+    /// With `.stream` input: the thread that owns standard input and writes what is queued.
+    private let streamingInput: StreamingInput?
 
     private struct State {
         var exited = false
@@ -94,21 +99,40 @@ public final class LocalProcess: Sendable {
             pending = data
             thenClose = close
         }
-        let process = LocalProcess(pid: pid, stdinDescriptor: stdin.parent)
+        var streaming: StreamingInput?
+        if case .stream = input { streaming = StreamingInput(descriptor: stdin.parent) }
+        // A streaming input's thread owns the descriptor (and closes it); no one else may touch it.
+        let process = LocalProcess(
+            pid: pid, stdinDescriptor: streaming == nil ? stdin.parent : -1, streamingInput: streaming)
         if case .none = input { process.closeStdinNow() }
         let pump = OutputPump(
             process: process, stdout: stdout.parent, stderr: stderr.parent,
-            stdin: pending.isEmpty && !thenClose ? -1 : stdin.parent,
+            stdin: (pending.isEmpty && !thenClose) || streaming != nil ? -1 : stdin.parent,
             pending: pending, thenClose: thenClose, drainGrace: drainGrace)
+        if let streaming { Thread.detachNewThread { streaming.run() } }
         Thread.detachNewThread { pump.run() }
         Thread.detachNewThread { process.waitForExit() }
         return process
     }
 
-    private init(pid: pid_t, stdinDescriptor: Int32) {
+    private init(pid: pid_t, stdinDescriptor: Int32, streamingInput: StreamingInput?) {
         processIdentifier = pid
         (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
         state = Mutex(State(stdinDescriptor: stdinDescriptor))
+        self.streamingInput = streamingInput
+    }
+
+    /// Queues `data` for standard input (`.stream` input only); it is written in order, after what was
+    /// queued before, while the program reads. Throws once the input was closed, the program stopped
+    /// reading, or it exited. Does not wait for the program to read: the caller bounds what it queues.
+    public func writeInput(_ data: Data) throws(LocalProcessError) {
+        guard let streamingInput else { throw LocalProcessError("standard input was not opened as a stream") }
+        try streamingInput.enqueue(data)
+    }
+
+    /// Ends standard input (`.stream` input only) once everything queued is written.
+    public func closeInput() {
+        streamingInput?.close()
     }
 
     /// Sends `signal` unless the program has already exited (its pid is never signalled once reaped).
@@ -196,6 +220,7 @@ public final class LocalProcess: Sendable {
     /// Runs once, after both the exit and the end of output: standard input closes only now.
     private func finish(_ termination: Termination) {
         closeStdinNow()
+        streamingInput?.stop()
         continuation.yield(.exited(termination))
         continuation.finish()
     }

@@ -85,6 +85,16 @@ struct SSHCommandLine: Sendable {
 
     /// A command through the master. No authentication options: a client never authenticates itself.
     func client(controlPath: String, remoteCommand: String) -> [String] {
+        clientOptions(controlPath: controlPath) + destination + [remoteCommand]
+    }
+
+    /// A subsystem (`sftp`) through the master: its protocol runs over the client's standard input and
+    /// output. The name is a constant of ours, never user input; the server maps it to a program.
+    func subsystem(controlPath: String, name: String) -> [String] {
+        clientOptions(controlPath: controlPath) + ["-s"] + destination + [name]
+    }
+
+    private func clientOptions(controlPath: String) -> [String] {
         [ssh, "-T", "-S", controlPath, "-o", "ControlMaster=no"] + shared
             + [
                 "-o", "StrictHostKeyChecking=yes",
@@ -94,7 +104,7 @@ struct SSHCommandLine: Sendable {
                 "-o", "KbdInteractiveAuthentication=no",
                 // Through `sh -c`: a bare `echo ... >&2` as ProxyCommand loses its output (measured, OpenSSH 9.2).
                 "-o", "ProxyCommand=sh -c 'echo \(Self.noMasterMarker) >&2; exit 1'",
-            ] + destination + [remoteCommand]
+            ]
     }
 
     /// `ssh -O check|exit|forward|cancel` to the master.
