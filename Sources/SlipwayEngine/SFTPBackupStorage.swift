@@ -21,8 +21,15 @@ struct SFTPBackupStorage: BackupStorage {
         let partial = target + ".partial"
         do {
             try await session.write(partial) { try await body(SFTPBackupFileWriter(writer: $0)) }
-            if try await session.size(target) != nil { try await session.remove(target) }
-            try await session.rename(partial, to: target)
+            // OpenSSH replaces the target atomically (posix-rename); a server without it refuses an
+            // existing target, which then goes first.
+            do {
+                try await session.rename(partial, to: target)
+            } catch let error as SFTPError {
+                guard try await session.size(target) != nil else { throw error }
+                try await session.remove(target)
+                try await session.rename(partial, to: target)
+            }
         } catch {
             try? await session.remove(partial)
             throw error
