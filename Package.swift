@@ -141,7 +141,9 @@ let package = Package(
             name: "SlipwayServerTests",
             dependencies: [
                 "SlipwayCore", "SlipwayStore", "SlipwayServer", "SlipwayEngine", "SlipwayDrivers", "SlipwayTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -149,7 +151,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SlipwayCLITests",
-            dependencies: ["SlipwayCLI", "SlipwayTesting"],
+            dependencies: [
+                "SlipwayCLI", "SlipwayTesting", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/SlipwayCLITests"
         ),
     ]

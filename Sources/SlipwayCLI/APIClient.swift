@@ -109,8 +109,10 @@ struct APIClient: Sendable {
         return reply.body
     }
 
-    /// Sends one request and collects the answer; only a failure to talk to the server throws.
-    func send(_ method: Method, _ path: String, body: Data?) async throws -> RawReply {
+    /// The request for `path` with the token and the organization, and `body` as JSON.
+    func request(_ method: Method, _ path: String, body: Data?, accept: String = "application/json")
+        -> HTTPClientRequest
+    {
         var request = HTTPClientRequest(url: baseURL + path)
         switch method {
         case .get: request.method = .GET
@@ -119,7 +121,7 @@ struct APIClient: Sendable {
         case .put: request.method = .PUT
         case .delete: request.method = .DELETE
         }
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "slipway-cli")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let org { request.headers.add(name: "X-Org-Slug", value: org) }
@@ -127,6 +129,12 @@ struct APIClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)
         }
+        return request
+    }
+
+    /// Sends one request and collects the answer; only a failure to talk to the server throws.
+    func send(_ method: Method, _ path: String, body: Data?) async throws -> RawReply {
+        let request = request(method, path, body: body)
         do {
             let response = try await httpClient.execute(request, timeout: .seconds(timeoutSeconds))
             var data = Data()

@@ -13,7 +13,8 @@ extension SnapshotCommand {
                 --no-safety-snapshot); then the instance stops, the dump is restored into a fresh database that \
                 replaces the old one only once pg_restore succeeded, the filestore is replaced, and the instance \
                 starts again. Another instance must be of the same project and on the same server \
-                (production into staging). --wait prints each step as it begins and ends.
+                (production into staging). --wait follows the restore as it happens and prints each step as it \
+                begins and ends, with how long it took, and a failed step's output.
                 """)
 
         @OptionGroup var environment: EnvironmentOption

@@ -27,6 +27,8 @@ public struct APIRoute: Sendable {
     public var response: Schema?
     /// Whether the route talks to a managed server while it answers, and so may answer 503 when it does not.
     public var reachesServer = false
+    /// Whether the route answers a `text/event-stream` (`RouteReply.events`) rather than JSON.
+    public var streamsEvents = false
     public var handler: @Sendable (RouteCall) async throws -> RouteReply
 
     public init(
@@ -62,6 +64,13 @@ public struct APIRoute: Sendable {
         return route
     }
 
+    /// The route, marked as answering Server-Sent Events (`RouteReply.events`).
+    public func streamingEvents() -> APIRoute {
+        var route = self
+        route.streamsEvents = true
+        return route
+    }
+
     /// The route, taking no body as an empty object: every field of its body is optional.
     public func optionalBody() -> APIRoute {
         var route = self
@@ -75,6 +84,8 @@ public enum RouteReply: Sendable {
     case json(any Encodable & Sendable)
     case empty
     case text(String, contentType: String)
+    /// A `text/event-stream` of these events, open until they end (see `ServerSentEvent`).
+    case events(any AsyncSequence<ServerSentEvent, any Error> & Sendable)
 }
 
 /// What a list answers: `{"items": [...]}`.

@@ -45,7 +45,16 @@ enum OpenAPIDocument {
         }
         var responses: [String: JSONValue] = [:]
         let success = String(route.successStatus.code)
-        if let schema = route.response {
+        if route.streamsEvents {
+            parameters.append([
+                "name": "Last-Event-ID", "in": "header", "required": false,
+                "description": "the id of the last event seen, to resume a stream",
+                "schema": ["type": "string", "pattern": "^[0-9]{1,9}$"],
+            ])
+            responses[success] = [
+                "description": "Server-Sent Events", "content": ["text/event-stream": ["schema": ["type": "string"]]],
+            ]
+        } else if let schema = route.response {
             responses[success] = ["description": "success", "content": ["application/json": ["schema": schema.json]]]
         } else if route.successStatus == .noContent {
             responses[success] = ["description": "done"]

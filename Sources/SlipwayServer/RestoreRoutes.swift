@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SlipwayCore
 
 /// Restoring a completed snapshot into its own instance or another instance of the same project on the
@@ -58,15 +59,33 @@ enum RestoreRoutes {
             summary: "One restore: its status, its reason and its steps as they happened", resource: "snapshots",
             response: .reference("Restore")
         ) { call in
-            let environment = try await EnvironmentRoutes.environment(call)
-            guard
-                let restore = try await call.store.restore(
-                    organizationId: environment.organizationId, id: try call.parameter("restoreId")),
-                restore.environmentId == environment.id
-            else { throw SlipwayError.notFound("restore") }
-            return .json(restore)
+            .json(try await restore(call))
         },
+        APIRoute(
+            .get, "/api/environments/{environmentId}/restores/{restoreId}/events",
+            access: .permission(.view(.snapshots)),
+            summary:
+                "The restore as Server-Sent Events: a `step` event per step (its index as the id; Last-Event-ID "
+                + "skips those seen), one per step added or changed, then a `restore` event with the record once "
+                + "it is completed or failed, which ends the stream",
+            resource: "snapshots", response: nil
+        ) { call in
+            let restore = try await restore(call)
+            let lastEventId = HTTPField.Name("Last-Event-ID").flatMap { call.request.headers[$0] }.flatMap { Int($0) }
+            return .events(RestoreEvents(store: call.store, restore: restore, seen: lastEventId ?? 0))
+        }.streamingEvents(),
     ]
+
+    /// The restore the path names, in the path's environment (404 otherwise, and for another organization's).
+    static func restore(_ call: RouteCall) async throws -> Restore {
+        let environment = try await EnvironmentRoutes.environment(call)
+        guard
+            let restore = try await call.store.restore(
+                organizationId: environment.organizationId, id: try call.parameter("restoreId")),
+            restore.environmentId == environment.id
+        else { throw SlipwayError.notFound("restore") }
+        return restore
+    }
 
     /// The instance a restore of `snapshot` overwrites: `id`, or the snapshot's own. It must be of the
     /// snapshot's project and on the server its files are on (422 `instanceId` otherwise).

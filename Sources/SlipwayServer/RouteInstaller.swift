@@ -61,6 +61,10 @@ struct RouteInstaller: Sendable {
             return Response(
                 status: status, headers: [.contentType: contentType],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        case .events(let events):
+            return Response(
+                status: status, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ServerSentEvent.responseBody(events))
         }
     }
 
