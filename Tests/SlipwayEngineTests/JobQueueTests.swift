@@ -103,7 +103,8 @@ struct JobQueueTests {
             let handler = RecordingHandler()
             let runner = JobRunner(
                 store: store, handlers: [handler],
-                configuration: .init(owner: "test", lease: 3, pollInterval: .milliseconds(20), maxConcurrent: 2),
+                // A lease far longer than a job: on a loaded machine a 3 s lease ran out and a job ran twice.
+                configuration: .init(owner: "test", lease: 30, pollInterval: .milliseconds(20), maxConcurrent: 2),
                 logger: Logger(label: "test"))
             for index in 0..<6 {
                 try await store.enqueueJob(Job(organization: organization, subject: index == 3 ? "fail" : "ok\(index)"))
