@@ -125,24 +125,6 @@ enum Schemas {
                 "id", "organizationId", "projectId", "environmentId", "serverId", "name", "kind", "status", "domains",
                 "env", "secretNames", "lastLogLines", "createdAt", "updatedAt",
             ]),
-        "Step": .object(
-            properties: [
-                "name": .enumeration(Step.Name.self), "status": .enumeration(Step.Status.self), "output": .string,
-                "durationMs": .integer(minimum: 0), "startedAt": .dateTime, "completedAt": .dateTime,
-            ], required: ["name", "status", "output"]),
-        "Deployment": .object(
-            properties: [
-                "id": id, "organizationId": id, "projectId": id, "environmentId": id, "instanceId": id,
-                "triggerType": .enumeration(Deployment.TriggerType.self), "branch": .string, "commitSha": .string,
-                "tag": .string,
-                "commitMessage": .string, "commitAuthor": .string, "status": .enumeration(Deployment.Status.self),
-                "snapshotId": id, "activeColor": .enumeration(Instance.Color.self), "imageDigest": .string,
-                "durationMs": .integer(minimum: 0), "error": .string, "steps": .array(.reference("Step")),
-                "createdAt": .dateTime, "startedAt": .dateTime, "completedAt": .dateTime,
-            ],
-            required: [
-                "id", "organizationId", "projectId", "environmentId", "triggerType", "status", "steps", "createdAt",
-            ]),
         "Snapshot": .object(
             properties: [
                 "id": id, "organizationId": id, "environmentId": id, "instanceId": id,
@@ -192,7 +174,7 @@ enum Schemas {
                 "createdAt": .dateTime,
             ],
             required: ["id", "organizationId", "actorName", "action", "resource", "result", "requestId", "createdAt"]),
-    ].merging(backupComponents) { current, _ in current }
+    ].merging(backupComponents) { current, _ in current }.merging(deploymentComponents) { current, _ in current }
 
     private static let apiKeyProperties: [String: Schema] = [
         "id": id, "kind": .enumeration(APIToken.Kind.self), "name": .string, "prefix": .string, "organizationId": id,
