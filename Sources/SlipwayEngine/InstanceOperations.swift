@@ -142,8 +142,28 @@ public struct InstanceOperations: Sendable {
 
     /// Runs `color` from the instance's image: a fresh container, health-checked, then routed.
     func run(_ instance: Instance, color: Instance.Color, _ target: Target) async throws {
+        guard let image = instance.image else {
+            throw SlipwayError(.conflict, code: "incomplete", message: "the instance has no image, ports or app port")
+        }
+        let instance = try await launch(instance, color: color, image: image, target)
+        guard let ports = instance.hostPorts else { return }
+        try await waitHealthy(instance, color: color, target)
+        try await route(instance, color: color, target)
+        try await save(instance, status: .running, reason: nil, activeColor: color)
+        logger.info(
+            "instance running",
+            metadata: [
+                "instance": "\(instance.id)", "color": "\(color.rawValue)", "image": "\(image)",
+                "upstream": "127.0.0.1:\(ports[color])",
+            ])
+    }
+
+    /// Starts a fresh container of `color` from `image` (replacing the colour's old one), published on the
+    /// colour's loopback port; not health-checked, not routed. Answers the instance as stored after, whose
+    /// port for the colour may have moved when something else on the machine held it.
+    func launch(_ instance: Instance, color: Instance.Color, image: String, _ target: Target) async throws -> Instance {
         var instance = instance
-        guard let image = instance.image, instance.hostPorts != nil, let port = instance.port else {
+        guard instance.hostPorts != nil, let port = instance.port else {
             throw SlipwayError(.conflict, code: "incomplete", message: "the instance has no image, ports or app port")
         }
         let name = instance.containerName(color)
@@ -177,16 +197,7 @@ public struct InstanceOperations: Sendable {
                 instance = moved
             }
         }
-        guard let ports = instance.hostPorts else { return }
-        try await waitHealthy(instance, color: color, target)
-        try await route(instance, color: color, target)
-        try await save(instance, status: .running, reason: nil, activeColor: color)
-        logger.info(
-            "instance running",
-            metadata: [
-                "instance": "\(instance.id)", "color": "\(color.rawValue)", "image": "\(image)",
-                "upstream": "127.0.0.1:\(ports[color])",
-            ])
+        return instance
     }
 
     /// A container of the instance, created (not started): its env and secrets, its database (as

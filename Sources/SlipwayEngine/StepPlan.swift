@@ -8,4 +8,12 @@ public enum StepPlan {
             Step(name: name, status: name == .moduleUpdate && kind == .generic ? .skipped : .pending)
         }
     }
+
+    /// A rollback's steps: a safety snapshot, then the rolled-back deployment's snapshot restored and the
+    /// image before it started in the idle colour (`update-container`), checked, switched and drained.
+    /// Nothing is cloned, built, pushed or updated: the image exists, by digest.
+    public static func rollbackSteps() -> [Step] {
+        let skipped: Set<Step.Name> = [.clone, .build, .push, .moduleUpdate]
+        return Step.Name.allCases.map { Step(name: $0, status: skipped.contains($0) ? .skipped : .pending) }
+    }
 }

@@ -109,7 +109,11 @@ public enum ControlPlane {
                             ServerVerifier(
                                 store: store, secrets: secrets, ssh: ssh, images: configuration.serviceImages)
                         ] + InstanceJobHandler.all(instances)
-                            + SnapshotJobHandler.all(backend.snapshots) + BackupJobHandler.all(backend.backups),
+                            + SnapshotJobHandler.all(backend.snapshots) + BackupJobHandler.all(backend.backups)
+                            + [
+                                DeploymentJobHandler(
+                                    pipeline: DeploymentPipeline(snapshots: backend.snapshots, logger: logger))
+                            ],
                         logger: logger))
                 services.append(InstanceReconciler(operations: instances, logger: logger))
                 services.append(BackupScheduler(store: store, logger: logger))

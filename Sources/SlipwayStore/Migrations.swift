@@ -283,6 +283,15 @@ enum Migrations {
                 "CREATE UNIQUE INDEX alerts_open ON alerts (subject_id, kind) WHERE resolved_at IS NULL",
                 "CREATE INDEX alerts_environment ON alerts (environment_id, created_at)",
             ]),
+        Migration(
+            version: 12, name: "deployment pipeline",
+            statements: [
+                // What the pipeline records per instance (snapshot, image before, image and colour now), as JSON:
+                // it is read and written whole with its deployment, never queried by part.
+                "ALTER TABLE deployments ADD COLUMN targets TEXT NOT NULL DEFAULT '[]'",
+                "ALTER TABLE deployments ADD COLUMN rollback_of TEXT",
+                "ALTER TABLE deployments ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0",
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

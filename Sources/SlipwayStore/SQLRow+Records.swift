@@ -130,8 +130,11 @@ extension Deployment {
             status: try row.enum("status"), snapshotId: try row.optionalString("snapshot_id"),
             activeColor: try row.optionalString("active_color").flatMap(Instance.Color.init),
             imageDigest: try row.optionalString("image_digest"), durationMs: try row.optionalInt("duration_ms"),
-            error: try row.optionalString("error"), steps: steps, createdAt: try row.date("created_at"),
-            startedAt: try row.optionalDate("started_at"), completedAt: try row.optionalDate("completed_at"))
+            error: try row.optionalString("error"), steps: steps,
+            targets: try JSONDecoder().decode([Deployment.Target].self, from: Data(try row.string("targets").utf8)),
+            rollbackOf: try row.optionalString("rollback_of"), cancelRequested: try row.int("cancel_requested") != 0,
+            createdAt: try row.date("created_at"), startedAt: try row.optionalDate("started_at"),
+            completedAt: try row.optionalDate("completed_at"))
     }
 }
 

@@ -121,6 +121,20 @@ public protocol Store: Sendable {
     // MARK: Deployments
     /// Stores a deployment with its steps.
     func createDeployment(_ deployment: Deployment) async throws
+    /// Writes a deployment and the job that runs it in one transaction.
+    func enqueueDeployment(_ deployment: Deployment, job: Job) async throws
+    /// Writes the deployment's status, commit, targets, timings and steps; nil when it is gone. The cancel
+    /// flag is the route's and is not written: the answer carries it as stored.
+    func updateDeployment(_ deployment: Deployment) async throws -> Deployment?
+    /// Writes one step (its status, output and timings), cheaper than the whole deployment while output flows.
+    func updateDeploymentStep(deploymentId: String, position: Int, _ step: Step) async throws
+    /// Asks a deployment to stop at its next safe point; a queued one is cancelled at once, with its job.
+    func requestDeploymentCancel(organizationId: String, id: String, at date: Date) async throws -> Deployment?
+    /// The last deployment that completed with `instanceId` among its targets, before `before` when given.
+    func lastCompletedDeployment(organizationId: String, instanceId: String, before: Date?) async throws
+        -> Deployment?
+    /// Every deployment still queued or running, across organizations, without steps.
+    func unfinishedDeployments() async throws -> [Deployment]
     /// A page of a project's deployments, newest first, with the total count; nil when the organization
     /// has no such project.
     func deployments(organizationId: String, projectId: String, page: PageRequest) async throws -> Page<Deployment>?

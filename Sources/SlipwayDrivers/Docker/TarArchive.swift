@@ -11,6 +11,11 @@ public struct TarArchive: Sendable {
 
     public init() {}
 
+    /// An archive made elsewhere (`git archive --format=tar`), sent as it is.
+    public init(archive: Data) {
+        body = archive
+    }
+
     /// The finished archive.
     public var bytes: Data {
         body + Data(count: 2 * Self.blockSize)

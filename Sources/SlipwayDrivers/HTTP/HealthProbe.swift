@@ -28,4 +28,20 @@ public struct HealthProbe: Sendable {
             return .failure(ServiceHTTPError(message: "\(error)", status: nil))
         }
     }
+
+    /// `GET path` through a route of Caddy for `host`: the upstream that answered (``CaddyAdminClient/upstreamHeader``)
+    /// and the status, or why there was no answer.
+    public func upstream(path: String, host: String) async -> Result<(upstream: String?, status: Int), ServiceHTTPError>
+    {
+        let http = ServiceHTTPClient(endpoint: http.endpoint, hostHeader: host, timeout: http.timeout)
+        do {
+            let answer = try await http.send(.GET, path)
+            let upstream = answer.headers.first { $0.0.lowercased() == CaddyAdminClient.upstreamHeader.lowercased() }?.1
+            return .success((upstream, answer.status))
+        } catch let error as ServiceHTTPError {
+            return .failure(error)
+        } catch {
+            return .failure(ServiceHTTPError(message: "\(error)", status: nil))
+        }
+    }
 }

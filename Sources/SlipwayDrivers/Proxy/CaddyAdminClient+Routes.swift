@@ -74,6 +74,25 @@ extension CaddyAdminClient {
         return ProxyRoute(id: id, hosts: hosts, upstream: upstream)
     }
 
+    /// The response header naming the upstream (`HOST:PORT`) that answered a request through a route.
+    public static let upstreamHeader = "X-Slipway-Upstream"
+
+    /// How many requests each upstream (`HOST:PORT`) has in flight now, from Caddy's own count; an
+    /// upstream no route uses any more and with nothing in flight is not listed.
+    public func requestsInFlight() async throws -> [String: Int] {
+        let answer = try await http.expectSuccess(.GET, "/reverse_proxy/upstreams")
+        guard let entries = try? JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]] else {
+            return [:]
+        }
+        var counts: [String: Int] = [:]
+        for entry in entries {
+            if let address = entry["address"] as? String {
+                counts[address, default: 0] += (entry["num_requests"] as? Int) ?? 0
+            }
+        }
+        return counts
+    }
+
     /// Removes the route with that id; a missing one is fine.
     public func removeRoute(_ id: String) async throws {
         let answer = try await http.send(.DELETE, "/id/\(try Self.pathSegment(id))")
@@ -89,7 +108,14 @@ extension CaddyAdminClient {
         [
             "@id": route.id,
             "match": [["host": route.hosts]],
-            "handle": [["handler": "reverse_proxy", "upstreams": [["dial": route.upstream]]]],
+            "handle": [
+                [
+                    "handler": "reverse_proxy", "upstreams": [["dial": route.upstream]],
+                    // Says which upstream answered, so a deployment checks through the proxy that the new
+                    // colour is the one serving before it calls itself done.
+                    "headers": ["response": ["set": [upstreamHeader: ["{http.reverse_proxy.upstream.hostport}"]]]],
+                ]
+            ],
             "terminal": true,
         ]
     }
