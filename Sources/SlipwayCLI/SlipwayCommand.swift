@@ -15,7 +15,7 @@ public struct SlipwayCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Login.self, OrgCommand.self, ProjectCommand.self, EnvCommand.self, ServerCommand.self,
-            InstanceCommand.self, SnapshotCommand.self, BackupCommand.self, APIKeyCommand.self,
+            InstanceCommand.self, DeployCommand.self, SnapshotCommand.self, BackupCommand.self, APIKeyCommand.self,
         ]
     )
 
