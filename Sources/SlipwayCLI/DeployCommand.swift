@@ -56,9 +56,10 @@ struct DeployCommand: AsyncParsableCommand {
         case "no_instances":
             error.hint = "create one with `slipway instance create --environment ENV ...`"
         case "invalid_field" where error.field == "branch":
+            let projectId = project ?? "PROJECT"
             error.hint =
                 "a branch deploys to the environment its branch mapping (or the environment's own branch) names: "
-                + "see `slipway project show \(project ?? "PROJECT")` and `slipway env list --project ...`"
+                + "see `slipway project show \(projectId)` and `slipway env list --project \(projectId)`, or give --instance"
         case "not_completed", "nothing_before":
             error.hint = "see its steps with `slipway deploy show --deployment \(named)`"
         case "already_ended":
