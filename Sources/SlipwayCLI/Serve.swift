@@ -46,11 +46,20 @@ struct Serve: AsyncParsableCommand {
             "The directory local backup destinations must be in (default: $SLIPWAY_BACKUP_ROOT or DATA_DIR/backups).")
     var backupRoot: String?
 
+    @Option(
+        help:
+            "Seconds a job's lease lasts: a deployment whose control plane died is taken over once it runs out (default: $SLIPWAY_JOB_LEASE or 30)."
+    )
+    var jobLease: Double?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let jobLease, !(1...3600).contains(jobLease) {
+            throw ValidationError("--job-lease must be between 1 and 3600 seconds")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -65,7 +74,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "slipway")
         let environment = ProcessInfo.processInfo.environment
-        let configuration = ControlPlane.Configuration(
+        var configuration = ControlPlane.Configuration(
             dataDirectory: dataDir, host: host, port: port,
             databaseURL: databaseUrl ?? environment["SLIPWAY_DATABASE_URL"],
             secretKey: environment["SLIPWAY_SECRET_KEY"], runsJobs: !noJobRunner,
@@ -74,6 +83,9 @@ struct Serve: AsyncParsableCommand {
                 proxy: proxyImage ?? environment["SLIPWAY_PROXY_IMAGE"] ?? ServiceImages.officialProxy,
                 database: databaseImage ?? environment["SLIPWAY_DATABASE_IMAGE"] ?? ServiceImages.officialDatabase),
             backupRoot: backupRoot ?? environment["SLIPWAY_BACKUP_ROOT"])
+        if let lease = jobLease ?? environment["SLIPWAY_JOB_LEASE"].flatMap(Double.init), (1...3600).contains(lease) {
+            configuration.jobLease = lease
+        }
         do {
             try await ControlPlane.run(configuration, logger: logger) { message in
                 FileHandle.standardOutput.write(Data((message + "\n").utf8))

@@ -162,37 +162,56 @@ extension DeploymentPipeline {
         return .completed
     }
 
-    /// Lets each old colour finish the requests it has in flight (Caddy's own count, up to the drain
-    /// deadline), then stops it; its container stays, stopped, until the next deployment replaces it.
+    /// Lets each old colour finish the requests it has in flight (the connections it still holds to its
+    /// app's port, up to the drain deadline), then stops it; its container stays, stopped, until the next
+    /// deployment replaces it.
     func drain(_ deployment: Deployment, _ log: DeploymentStepLog) async throws -> DeploymentRecorder.Outcome {
         var drained = false
         for (index, instance) in try await targetInstances(deployment) {
             let target = deployment.targets[index]
-            guard let old = target.previousColor, old != target.color, let port = instance.hostPorts?[old] else {
+            guard let old = target.previousColor, old != target.color, let port = instance.port else { continue }
+            let reached = try await instances.target(instance)
+            guard let container = try await instances.existing(instance.containerName(old), reached.docker),
+                container.state.running
+            else {
+                await log.line("\(instance.name): \(old.rawValue) is not running")
                 continue
             }
-            let reached = try await instances.target(instance)
-            let caddy = try await instances.caddy(reached)
             let until = ContinuousClock.now.advanced(by: drainDeadline)
-            var inFlight = try await caddy.requestsInFlight()["127.0.0.1:\(port)"] ?? 0
-            while inFlight > 0, ContinuousClock.now < until {
-                try await Task.sleep(for: .milliseconds(100))
-                inFlight = try await caddy.requestsInFlight()["127.0.0.1:\(port)"] ?? 0
+            var open = try await openConnections(container.id, port: port, reached.docker)
+            if let count = open, count > 0 {
+                await log.line("\(instance.name): \(old.rawValue) has \(count) requests in flight; waiting for them")
             }
-            await log.line(
-                inFlight == 0
-                    ? "\(instance.name): \(old.rawValue) has no request in flight"
-                    : "\(instance.name): \(old.rawValue) still has \(inFlight) requests after \(drainDeadline); stopping it anyway"
-            )
-            if let container = try await instances.existing(instance.containerName(old), reached.docker),
-                container.state.running
-            {
-                try await reached.docker.stopContainer(container.id, timeout: .seconds(30))
-                await log.line("\(instance.name): stopped \(old.rawValue)")
+            while let count = open, count > 0, ContinuousClock.now < until {
+                try await Task.sleep(for: .milliseconds(200))
+                open = try await openConnections(container.id, port: port, reached.docker)
             }
+            switch open {
+            case .none:
+                // No `cat` in the image: the connections cannot be read; a short grace period stands in.
+                try await Task.sleep(for: .seconds(2))
+                await log.line("\(instance.name): could not read \(old.rawValue)'s connections; waited 2 s")
+            case .some(0):
+                await log.line("\(instance.name): \(old.rawValue) has no request in flight")
+            case .some(let count):
+                await log.line(
+                    "\(instance.name): \(old.rawValue) still has \(count) requests after \(drainDeadline); stopping it anyway"
+                )
+            }
+            try await reached.docker.stopContainer(container.id, timeout: .seconds(30))
+            await log.line("\(instance.name): stopped \(old.rawValue)")
             drained = true
         }
         return drained ? .completed : .skipped("nothing ran before: nothing to drain")
+    }
+
+    /// The established connections to `port` in the container, or nil when they cannot be read.
+    private func openConnections(_ container: String, port: Int, _ docker: DockerClient) async throws -> Int? {
+        let result = try await docker.exec(
+            container, command: ["cat", "/proc/net/tcp", "/proc/net/tcp6"], timeout: .seconds(10))
+        let text = result.output.filter { $0.stream == .stdout }.map(\.text).joined(separator: "\n")
+        guard text.contains("local_address") else { return nil }
+        return OpenConnections.count(procNetTCP: text, port: port)
     }
 }
 

@@ -76,10 +76,7 @@ extension DeploymentPipeline {
     /// Builds the commit's image on each server from `git archive` of the mirror, tagged with the commit in
     /// the server's registry's name; the engine's build cache makes an unchanged rebuild quick.
     func build(_ deployment: inout Deployment, _ log: DeploymentStepLog) async throws -> DeploymentRecorder.Outcome {
-        guard
-            let project = try await store.project(organizationId: deployment.organizationId, id: deployment.projectId),
-            let sha = deployment.commitSha
-        else { throw DeploymentFailure("the commit is not resolved") }
+        let (project, sha) = try await resolvedCommit(deployment)
         for (server, _) in try await servers(deployment) {
             let reached = try await instances.target(server)
             let mirror = GitMirror(project: project, server: reached.server, host: reached.host)
@@ -102,10 +99,7 @@ extension DeploymentPipeline {
     /// Pushes each server's image into that server's registry; the digest goes on the deployment and each
     /// target's image is named by it, so a rollback runs exactly this image.
     func push(_ deployment: inout Deployment, _ log: DeploymentStepLog) async throws -> DeploymentRecorder.Outcome {
-        guard
-            let project = try await store.project(organizationId: deployment.organizationId, id: deployment.projectId),
-            let sha = deployment.commitSha
-        else { throw DeploymentFailure("the commit is not resolved") }
+        let (project, sha) = try await resolvedCommit(deployment)
         for (server, indices) in try await servers(deployment) {
             let reached = try await instances.target(server)
             let repository = Self.repository(project: project, server: reached.server)

@@ -12,7 +12,7 @@ actor DeploymentStepLog {
     private let store: any Store
     private let flushInterval: Duration
     private let limit: Int
-    private var lastFlush = ContinuousClock.now
+    private var lastFlush: ContinuousClock.Instant
 
     init(
         deploymentId: String, position: Int, step: Step, store: any Store,
@@ -24,6 +24,8 @@ actor DeploymentStepLog {
         self.store = store
         self.flushInterval = flushInterval
         self.limit = limit
+        // The first line is written at once.
+        self.lastFlush = ContinuousClock.now - flushInterval
     }
 
     /// Adds one line (a trailing newline is added) and writes the step when the last write is old enough.

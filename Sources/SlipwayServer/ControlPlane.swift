@@ -24,6 +24,8 @@ public enum ControlPlane {
         /// Where local backup destinations may be (this directory and below); nil means
         /// `DATA_DIR/backups`.
         public var backupRoot: String?
+        /// How long a job's lease lasts: a job whose control plane died is taken over once it runs out.
+        public var jobLease: TimeInterval = 30
 
         public init(
             dataDirectory: String, host: String, port: Int, databaseURL: String?, secretKey: String?,

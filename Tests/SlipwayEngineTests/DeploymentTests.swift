@@ -53,9 +53,10 @@ struct DeploymentTests {
     }
 
     static func withStage(
-        _ kind: Project.Kind = .generic, first files: [String: String?], _ body: (Stage) async throws -> Void
+        _ kind: Project.Kind = .generic, first files: [String: String?], store: (any Store)? = nil,
+        _ body: (Stage) async throws -> Void
     ) async throws {
-        try await InstanceLifecycleTests.withWorld { world in
+        try await InstanceLifecycleTests.withWorld(store: store) { world in
             let repository = try await GitTestRepository.make()
             defer { repository.remove() }
             try await repository.commit(files, message: "first version")

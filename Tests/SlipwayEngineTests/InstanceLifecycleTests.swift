@@ -13,7 +13,15 @@ import Testing
 /// the database service, Caddy, the generic app and the Odoo stand-in, with their real images.
 @Suite("Instance lifecycle", .serialized)
 struct InstanceLifecycleTests {
-    static let secrets = SecretBox(key: SymmetricKey(size: .bits256))
+    /// The secret key, as `slipway serve` reads it from `SLIPWAY_SECRET_KEY` (a control plane a test starts
+    /// opens what the test sealed).
+    static let secretKeyHex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    static let secrets = SecretBox(
+        key: SymmetricKey(
+            data: stride(from: 0, to: secretKeyHex.count, by: 2).map {
+                let start = secretKeyHex.index(secretKeyHex.startIndex, offsetBy: $0)
+                return UInt8(secretKeyHex[start..<secretKeyHex.index(start, offsetBy: 2)], radix: 16) ?? 0
+            }))
     static let images = ServiceImages(
         registry: DockerTestEngine.registryImage, proxy: DockerTestEngine.proxyImage,
         database: ServiceImages.debianDatabase)
@@ -33,13 +41,15 @@ struct InstanceLifecycleTests {
     /// Runs `body` with a verified server: this machine through the local connector, or, `overSSH`, the
     /// test sshd's key user (in the docker group), whose engine and loopback Slipway reaches through
     /// forwarded sockets.
-    static func withWorld(overSSH: Bool = false, _ body: (World) async throws -> Void) async throws {
+    static func withWorld(
+        overSSH: Bool = false, store: (any Store)? = nil, _ body: (World) async throws -> Void
+    ) async throws {
         try await DockerTestEngine.ensureServiceImages()
         try await DockerTestEngine.ensureImages(["postgres", "odoo-standin"])
         let sshd = overSSH ? try await SSHTestServer.shared() : nil
         let connector = SSHServerConnector()
         do {
-            try await inWorld(sshd, connector, body)
+            try await inWorld(sshd, connector, store, body)
         } catch {
             await connector.closeAll()
             throw error
@@ -48,9 +58,21 @@ struct InstanceLifecycleTests {
     }
 
     private static func inWorld(
-        _ sshd: SSHTestServer?, _ connector: SSHServerConnector, _ body: (World) async throws -> Void
+        _ sshd: SSHTestServer?, _ connector: SSHServerConnector, _ given: (any Store)?,
+        _ body: (World) async throws -> Void
     ) async throws {
+        if let given {
+            return try await inWorld(sshd, connector, store: given, body)
+        }
         try await TestStore.with(.sqlite, label: "instances") { store in
+            try await inWorld(sshd, connector, store: store, body)
+        }
+    }
+
+    private static func inWorld(
+        _ sshd: SSHTestServer?, _ connector: SSHServerConnector, store: any Store, _ body: (World) async throws -> Void
+    ) async throws {
+        do {
             let organization = try await JobQueueTests.organization(store)
             let server = Server(
                 organizationId: organization.id, name: "box", host: sshd == nil ? "localhost" : "127.0.0.1",

@@ -4,7 +4,8 @@ public struct HealthProbe: Sendable {
     let http: ServiceHTTPClient
 
     public init(endpoint: ServiceEndpoint, port: Int) {
-        http = ServiceHTTPClient(endpoint: endpoint, hostHeader: "127.0.0.1:\(port)", timeout: .seconds(5))
+        http = ServiceHTTPClient(
+            endpoint: endpoint, hostHeader: "127.0.0.1:\(port)", timeout: .seconds(5), closesConnection: true)
     }
 
     /// `GET path` with the probe's `Host` (the loopback address), or `host` when given (a route of Caddy).
@@ -14,7 +15,10 @@ public struct HealthProbe: Sendable {
 
     public func check(path: String, host: String?) async -> Result<Int, ServiceHTTPError> {
         var http = http
-        if let host { http = ServiceHTTPClient(endpoint: http.endpoint, hostHeader: host, timeout: http.timeout) }
+        if let host {
+            http = ServiceHTTPClient(
+                endpoint: http.endpoint, hostHeader: host, timeout: http.timeout, closesConnection: true)
+        }
         do {
             let answer = try await http.send(.GET, path)
             guard answer.status < 500 else {
@@ -33,7 +37,8 @@ public struct HealthProbe: Sendable {
     /// and the status, or why there was no answer.
     public func upstream(path: String, host: String) async -> Result<(upstream: String?, status: Int), ServiceHTTPError>
     {
-        let http = ServiceHTTPClient(endpoint: http.endpoint, hostHeader: host, timeout: http.timeout)
+        let http = ServiceHTTPClient(
+            endpoint: http.endpoint, hostHeader: host, timeout: http.timeout, closesConnection: true)
         do {
             let answer = try await http.send(.GET, path)
             let upstream = answer.headers.first { $0.0.lowercased() == CaddyAdminClient.upstreamHeader.lowercased() }?.1

@@ -19,6 +19,9 @@ struct ServiceHTTPClient: Sendable {
     let endpoint: ServiceEndpoint
     let hostHeader: String
     var timeout: Duration = .seconds(15)
+    /// Asks for the connection to be closed after the answer: a probe must not leave an idle connection
+    /// open to an app, which would look like a request in flight when that app drains.
+    var closesConnection = false
     var httpClient: HTTPClient = DockerClient.sharedHTTPClient
 
     struct Answer: Sendable {
@@ -31,6 +34,7 @@ struct ServiceHTTPClient: Sendable {
         var request = HTTPClientRequest(url: try endpoint.url(path))
         request.method = method
         request.headers.add(name: "Host", value: hostHeader)
+        if closesConnection { request.headers.add(name: "Connection", value: "close") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
