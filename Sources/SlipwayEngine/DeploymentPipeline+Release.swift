@@ -35,7 +35,7 @@ extension DeploymentPipeline {
                 deployment.targets[index].databaseTouched = true
                 try await persist(&deployment, log)
                 await log.line("\(instance.name): restoring snapshot \(snapshotId) taken before \(rolledBack.id)")
-                let report = try await snapshots.restore(snapshot, safetySnapshot: false)
+                let report = try await snapshots.restore(snapshot, safetySnapshot: false, keepRunning: true)
                 for line in report.steps { await log.line("  \(line)") }
             }
             let reached = try await instances.target(instance)

@@ -16,9 +16,12 @@ extension SnapshotOperations {
     /// succeeded, the filestore is replaced, and the target starts again if it ran. A failure before the
     /// swap leaves the target's data as it was, and the target running again.
     ///
-    /// `progress` hears each stage's name as it begins (a restore job records them as steps).
+    /// `progress` hears each stage's name as it begins (a restore job records them as steps). With
+    /// `keepRunning`, the target is not stopped: a rollback restores the data under the old colour, which
+    /// keeps answering (its database connections are cut at the swap), and starts the image that goes with
+    /// the data beside it.
     public func restore(
-        _ snapshot: Snapshot, into targetId: String? = nil, safetySnapshot: Bool = true,
+        _ snapshot: Snapshot, into targetId: String? = nil, safetySnapshot: Bool = true, keepRunning: Bool = false,
         progress: @Sendable (String) async throws -> Void = { _ in }
     ) async throws -> RestoreReport {
         guard snapshot.status == .completed, let dumpSum = snapshot.databaseSha256 else {
@@ -64,10 +67,12 @@ extension SnapshotOperations {
         }
 
         // 3. Stop, restore into a fresh database, swap.
-        let wasRunning = target.status == .running
-        try await progress("stop \(target.name)")
-        try await instances.stop(target)
-        report.steps.append("stopped \(target.name)")
+        let wasRunning = target.status == .running && !keepRunning
+        if wasRunning {
+            try await progress("stop \(target.name)")
+            try await instances.stop(target)
+            report.steps.append("stopped \(target.name)")
+        }
         let suffix = Identifier.secret(bytes: 4)
         let fresh = "\(context.database)_restore_\(suffix)"
         try await progress("restore the database into a fresh one")

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SlipwayCore
 import SlipwayStore
 import SlipwayTesting
@@ -205,6 +206,57 @@ struct DeploymentTests {
             #expect(unknown.step(.clone)?.status == .failed)
             #expect(unknown.error?.contains("branch no-such-branch is not in") == true, "\(unknown.error ?? "")")
             #expect(try await Self.page(stage) == "200 version 1\n")
+        }
+    }
+
+    @Test("one deployment at a time per environment: the second waits queued; a cancel stops it at the next safe point")
+    func queueAndCancel() async throws {
+        try await Self.withStage(first: Self.app("1")) { stage in
+            let first = try await Self.deploy(stage, branch: "main")
+            try #require(first.status == .completed, "\(first.error ?? "")")
+            var slow = Self.app("2")
+            slow["Dockerfile"] = (slow["Dockerfile"] ?? "").map { $0 + "\nRUN sleep 3" }
+            try await stage.repository.commit(slow, message: "a slow build")
+            let runner = JobRunner(
+                store: stage.world.store, handlers: [DeploymentJobHandler(pipeline: stage.pipeline)],
+                configuration: .init(owner: "queue-test", pollInterval: .milliseconds(50)),
+                logger: Logger(label: "slipway.test"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runner.run() }
+                defer { group.cancelAll() }
+                let a = try await DeploymentCrashTests.enqueue(stage)
+                let b = try await DeploymentCrashTests.enqueue(stage)
+                _ = try await DeploymentCrashTests.wait(stage.world.store, a, seconds: 60) {
+                    $0.step(.build)?.status == .running
+                }
+                let waiting = try #require(
+                    try await stage.world.store.deployment(organizationId: b.organizationId, id: b.id))
+                #expect(waiting.status == .queued, "the second waits while the first runs")
+
+                slow["www/index.html"] = "version 3\n"
+                try await stage.repository.commit(slow, message: "a third, slow too")
+                let ranA = try await DeploymentCrashTests.wait(stage.world.store, a, seconds: 90) { $0.hasEnded }
+                #expect(ranA.status == .completed, "\(ranA.error ?? "")")
+                _ = try await DeploymentCrashTests.wait(stage.world.store, b, seconds: 60) {
+                    $0.step(.build)?.status == .running
+                }
+                let startedB = try #require(
+                    try await stage.world.store.deployment(organizationId: b.organizationId, id: b.id))
+                #expect((startedB.startedAt ?? .distantPast) >= (ranA.completedAt ?? .distantFuture))
+                _ = try await stage.world.store.requestDeploymentCancel(
+                    organizationId: b.organizationId, id: b.id, at: Date())
+                let cancelled = try await DeploymentCrashTests.wait(stage.world.store, b, seconds: 60) { $0.hasEnded }
+                #expect(cancelled.status == .cancelled, "\(cancelled.error ?? "")")
+                #expect(cancelled.step(.build)?.status == .completed, "the build it was in finished")
+                #expect(cancelled.step(.push)?.status == .skipped)
+                #expect(cancelled.step(.switchTraffic)?.status == .skipped)
+            }
+            #expect(try await Self.page(stage) == "200 version 2\n", "the first's version serves")
+            let idle = try #require(try await InstanceLifecycleTests.reload(stage.world, stage.instance).activeColor)
+                .other
+            #expect(
+                try await stage.world.docker.inspectContainer(stage.instance.containerName(idle)).state.running == false
+            )
         }
     }
 
