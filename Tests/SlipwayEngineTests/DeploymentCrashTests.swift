@@ -37,7 +37,7 @@ struct DeploymentCrashTests {
     }
 
     /// `slipway serve` on the test's data directory, running jobs with a 3 s lease.
-    static func serve(_ binary: String, dataDirectory: String) throws -> LocalProcess {
+    static func serve(_ binary: String, dataDirectory: String, port: Int? = nil) throws -> LocalProcess {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLIPWAY_") }
         environment["SLIPWAY_SECRET_KEY"] = InstanceLifecycleTests.secretKeyHex
         environment["SLIPWAY_REGISTRY_IMAGE"] = InstanceLifecycleTests.images.registry
@@ -46,7 +46,7 @@ struct DeploymentCrashTests {
         return try LocalProcess.start(
             [
                 binary, "serve", "--data-dir", dataDirectory, "--host", "127.0.0.1", "--port",
-                String(try LoopbackSocket.freePort()), "--job-lease", "3",
+                String(try port ?? LoopbackSocket.freePort()), "--job-lease", "3",
             ], environment: environment)
     }
 
