@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
 import SlipwayCore
+import Synchronization
+
+extension Restore: WatchedRecord {
+    static let finalEvent = "restore"
+    var hasEnded: Bool { status == .completed || status == .failed }
+}
 
 /// Watches a restore: follows its event stream (polls the API instead when the server has none), prints
 /// each step as it begins and ends, then how the restore ended.
@@ -12,85 +18,14 @@ struct RestoreWatch: Sendable {
 
     var path: String { APIClient.path("environments", restore.environmentId, "restores", restore.id) }
 
-    /// How following the stream ended.
-    private enum Followed: Sendable {
-        case ended(APIClient.Reply<Restore>)
-        /// The server has no event stream for it; the steps printed so far.
-        case noStream(StepLog)
-        case timedOut
-    }
-
     /// Waits until the restore is `completed` or `failed`; throws a `timeout` error after `timeout` seconds.
     func wait() async throws -> APIClient.Reply<Restore> {
-        let deadline = ContinuousClock.now + .seconds(timeout)
-        let followed = try await withThrowingTaskGroup(of: Followed.self) { group in
-            group.addTask { try await follow() }
-            group.addTask {
-                try await Task.sleep(until: deadline)
-                return .timedOut
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? .timedOut
-        }
-        switch followed {
-        case .ended(let reply):
-            return reply
-        case .noStream(let log):
-            return try await poll(until: deadline, log: log)
-        case .timedOut:
-            let reply = try await session.client.get(path, as: Restore.self)
-            if Self.hasEnded(reply.value) { return reply }
-            throw timedOut(reply.value.status)
-        }
-    }
-
-    /// Follows the restore's events until its final `restore` event, resuming after the last event seen
-    /// when the server ends the stream early (a restart, or its time limit).
-    private func follow() async throws -> Followed {
-        var log = StepLog()
-        var lastEventId: String?
-        while true {
-            var final: APIClient.Reply<Restore>?
-            let found = try await session.client.follow(path + "/events", lastEventId: lastEventId) { event in
-                lastEventId = event.id ?? lastEventId
-                let data = Data(event.data.utf8)
-                switch event.type {
-                case "step":
-                    guard let index = event.id.flatMap({ Int($0) }) else { return true }
-                    log.show(try decode(Restore.Progress.self, data), at: index, in: session)
-                case "restore":
-                    final = APIClient.Reply(value: try decode(Restore.self, data), body: data)
-                    return false
-                default:
-                    break
-                }
-                return true
-            }
-            if let final { return .ended(final) }
-            guard found else { return .noStream(log) }
-            try await Task.sleep(for: interval)
-        }
-    }
-
-    /// Polls until the restore has ended: for a server without the event stream.
-    private func poll(until deadline: ContinuousClock.Instant, log: StepLog) async throws -> APIClient.Reply<Restore> {
-        var log = log
-        while true {
-            let reply = try await session.client.get(path, as: Restore.self)
-            for (index, step) in reply.value.steps.enumerated() { log.show(step, at: index, in: session) }
-            if Self.hasEnded(reply.value) { return reply }
-            guard ContinuousClock.now < deadline else { throw timedOut(reply.value.status) }
-            try await Task.sleep(for: interval)
-        }
-    }
-
-    private func decode<Value: Decodable>(_ type: Value.Type, _ data: Data) throws -> Value {
-        do {
-            return try JSONCoding.decoder().decode(type, from: data)
-        } catch {
-            throw CLIError.unexpectedReply(
-                path: path + "/events", baseURL: session.client.baseURL, reason: "an event is not a \(type): \(error)")
-        }
+        let log = Mutex(StepLog())
+        let session = session
+        return try await RecordWatch<Restore>(client: session.client, path: path, timeout: timeout, interval: interval)
+            .wait(
+                show: { index, step in log.withLock { $0.show(step, at: index, in: session) } },
+                timedOut: { timedOut($0.status) })
     }
 
     private func timedOut(_ status: Restore.Status) -> CLIError {
@@ -98,10 +33,6 @@ struct RestoreWatch: Sendable {
             code: "timeout", message: "restore \(restore.id) is still \(status.rawValue) after \(timeout) s",
             hint: "it goes on without you: watch it with `slipway snapshot restores --environment "
                 + "\(restore.environmentId) \(restore.id)`, or wait longer with --timeout")
-    }
-
-    static func hasEnded(_ restore: Restore) -> Bool {
-        restore.status == .completed || restore.status == .failed
     }
 
     /// Prints how the restore ended; throws exit code 1 when it failed.
