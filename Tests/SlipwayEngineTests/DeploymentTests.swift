@@ -55,9 +55,9 @@ struct DeploymentTests {
 
     static func withStage(
         _ kind: Project.Kind = .generic, first files: [String: String?], store: (any Store)? = nil,
-        _ body: (Stage) async throws -> Void
+        overSSH: Bool = false, _ body: (Stage) async throws -> Void
     ) async throws {
-        try await InstanceLifecycleTests.withWorld(store: store) { world in
+        try await InstanceLifecycleTests.withWorld(overSSH: overSSH, store: store) { world in
             let repository = try await GitTestRepository.make()
             defer { repository.remove() }
             try await repository.commit(files, message: "first version")
@@ -81,6 +81,8 @@ struct DeploymentTests {
                     world: world, repository: repository, project: project,
                     instance: try await InstanceLifecycleTests.reload(world, instance), pipeline: pipeline))
             try? FileManager.default.removeItem(atPath: NSHomeDirectory() + "/.slipway/repos/\(project.id).git")
+            try? FileManager.default.removeItem(
+                atPath: "/home/\(SSHTestServer.keyUser)/.slipway/repos/\(project.id).git")
         }
     }
 
@@ -162,6 +164,26 @@ struct DeploymentTests {
             #expect(again.status == .completed, "\(again.error ?? "")")
             #expect(again.imageDigest == bySha.imageDigest)
             #expect(try await Self.page(stage) == "200 version 2\n")
+        }
+    }
+
+    @Test("over SSH: the mirror, the build context and the engine are reached through the server's SSH connection")
+    func deployOverSSH() async throws {
+        try await Self.withStage(first: Self.app("1"), overSSH: true) { stage in
+            let first = try await Self.deploy(stage, branch: "main")
+            #expect(first.status == .completed, "\(first.error ?? "") \(Self.statuses(first))")
+            #expect(
+                first.step(.clone)?.output.contains("into .slipway/repos/") == true,
+                "\(first.step(.clone)?.output ?? "")")
+            #expect(try await Self.page(stage) == "200 version 1\n")
+            try await stage.repository.commit(Self.app("2"), message: "second version")
+            let second = try await Self.deploy(stage, branch: "main")
+            #expect(second.status == .completed, "\(second.error ?? "") \(Self.statuses(second))")
+            #expect(try await Self.page(stage) == "200 version 2\n")
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: "/home/\(SSHTestServer.keyUser)/.slipway/repos/\(stage.project.id).git/HEAD"),
+                "the mirror is the SSH user's")
         }
     }
 

@@ -27,7 +27,10 @@ public enum GitCommand {
         git(
             directory,
             [
-                "fetch", "--quiet", "--force", "--prune", "--no-write-fetch-head", "--", url,
+                // git clears `-c` settings for the upload-pack it runs for a local repository; a repository
+                // on the server owned by another user is fetched only with the setting given to it as well.
+                "fetch", "--quiet", "--force", "--prune", "--no-write-fetch-head",
+                "--upload-pack=git -c 'safe.directory=*' upload-pack", "--", url,
                 "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*",
             ])
     }
