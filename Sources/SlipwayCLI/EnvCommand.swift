@@ -11,3 +11,4 @@ struct EnvCommand: AsyncParsableCommand {
 }
 
 extension Environment.Kind: ExpressibleByArgument {}
+extension Environment.ModuleUpdatePolicy: ExpressibleByArgument {}

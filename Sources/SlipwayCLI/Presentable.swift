@@ -60,7 +60,12 @@ extension Environment: Presentable {
     var details: DetailList {
         DetailList([
             ("id", id), ("name", name), ("type", type.rawValue), ("branch", branch),
-            ("autoDeploy", autoDeploy ? "yes" : "no"), ("projectId", projectId),
+            ("autoDeploy", autoDeploy ? "yes" : "no"), ("healthCheckTimeout", "\(healthCheckTimeoutSeconds) s"),
+            (
+                "moduleUpdate",
+                moduleUpdate == .listed
+                    ? "listed: " + moduleUpdateModules.joined(separator: ", ") : moduleUpdate.rawValue
+            ), ("projectId", projectId),
             ("createdAt", Self.date(createdAt)), ("updatedAt", Self.date(updatedAt)),
         ])
     }

@@ -58,26 +58,23 @@ extension DeploymentPipeline {
             let project = try await store.project(organizationId: deployment.organizationId, id: deployment.projectId),
             project.kind == .odoo, let sha = deployment.commitSha
         else { return .skipped("not an Odoo project: no module update") }
+        guard
+            let environment = try await store.environment(
+                organizationId: deployment.organizationId, id: deployment.environmentId)
+        else { throw DeploymentFailure("the environment was deleted") }
+        if environment.moduleUpdate == .none {
+            return .skipped("the environment's module update policy is none")
+        }
         var updated = false
         for (index, instance) in try await targetInstances(deployment) {
             guard let image = deployment.targets[index].image else { continue }
-            let previous = try await store.lastCompletedDeployment(
-                organizationId: instance.organizationId, instanceId: instance.id, before: deployment.createdAt)
-            guard let previousSha = previous?.commitSha else {
-                await log.line(
-                    "\(instance.name): its first deployment, no earlier commit to compare: no module updated")
-                continue
-            }
-            let reached = try await instances.target(instance)
-            let mirror = GitMirror(project: project, server: reached.server, host: reached.host)
-            guard let changed = try await mirror.changedPaths(from: previousSha, to: sha) else {
-                await log.line("\(instance.name): \(previousSha) is no longer in the repository: no module updated")
-                continue
-            }
-            let modules = ModuleSelection.changedModules(changed: changed, files: try await mirror.files(sha))
-            guard !modules.isEmpty else {
-                await log.line("\(instance.name): no addon changed since \(previousSha.prefix(12)): no module updated")
-                continue
+            let modules: [String]
+            if environment.moduleUpdate == .listed {
+                modules = environment.moduleUpdateModules
+            } else {
+                guard let changed = try await changedModules(instance, project: project, to: sha, deployment, log)
+                else { continue }
+                modules = changed
             }
             deployment.targets[index].databaseTouched = true
             try await persist(&deployment, log)
@@ -92,13 +89,41 @@ extension DeploymentPipeline {
         return updated ? .completed : .skipped("no module to update")
     }
 
+    /// The addons whose files changed between the commit the instance ran and `sha`; nil (with the reason
+    /// in the log) when there is nothing to compare or nothing changed.
+    private func changedModules(
+        _ instance: Instance, project: Project, to sha: String, _ deployment: Deployment, _ log: DeploymentStepLog
+    ) async throws -> [String]? {
+        let previous = try await store.lastCompletedDeployment(
+            organizationId: instance.organizationId, instanceId: instance.id, before: deployment.createdAt)
+        guard let previousSha = previous?.commitSha else {
+            await log.line("\(instance.name): its first deployment, no earlier commit to compare: no module updated")
+            return nil
+        }
+        let reached = try await instances.target(instance)
+        let mirror = GitMirror(project: project, server: reached.server, host: reached.host)
+        guard let changed = try await mirror.changedPaths(from: previousSha, to: sha) else {
+            await log.line("\(instance.name): \(previousSha) is no longer in the repository: no module updated")
+            return nil
+        }
+        let modules = ModuleSelection.changedModules(changed: changed, files: try await mirror.files(sha))
+        guard !modules.isEmpty else {
+            await log.line("\(instance.name): no addon changed since \(previousSha.prefix(12)): no module updated")
+            return nil
+        }
+        return modules
+    }
+
     /// Waits until each new colour answers its health path on the server's loopback, within the deadline.
     func checkHealth(_ deployment: Deployment, _ log: DeploymentStepLog) async throws -> DeploymentRecorder.Outcome {
+        let environment = try await store.environment(
+            organizationId: deployment.organizationId, id: deployment.environmentId)
+        let deadline = environment.map { Duration.seconds($0.healthCheckTimeoutSeconds) }
         for (index, instance) in try await targetInstances(deployment) {
             let color = deployment.targets[index].color ?? .blue
             let reached = try await instances.target(instance)
             do {
-                try await instances.waitHealthy(instance, color: color, reached)
+                try await instances.waitHealthy(instance, color: color, reached, deadline: deadline)
             } catch let failure as InstanceFailure {
                 for line in failure.lastLines { await log.line("  \(line)") }
                 throw DeploymentFailure("\(instance.name): \(failure.reason)")

@@ -308,7 +308,10 @@ public struct InstanceOperations: Sendable {
 
     /// Waits until the colour answers its health path on the server's loopback (any status below 500),
     /// or fails with the container's last lines when it exits or the deadline passes.
-    func waitHealthy(_ instance: Instance, color: Instance.Color, _ target: Target) async throws {
+    func waitHealthy(
+        _ instance: Instance, color: Instance.Color, _ target: Target, deadline: Duration? = nil
+    ) async throws {
+        let healthDeadline = deadline ?? self.healthDeadline
         guard let ports = instance.hostPorts else { return }
         let path = instance.healthPath ?? "/"
         let probe = HealthProbe(endpoint: try await target.host.loopback(port: ports[color]), port: ports[color])

@@ -8,12 +8,15 @@ enum EnvironmentRoutes {
         var type: Environment.Kind
         var branch: String
         var autoDeploy: Bool?
+        var healthCheckTimeoutSeconds: Int?
+        var moduleUpdate: Environment.ModuleUpdatePolicy?
+        var moduleUpdateModules: [String]?
         static let schema = Schema.object(
             properties: [
                 "name": Schemas.name, "type": .enumeration(Environment.Kind.self),
                 "branch": .string(minLength: 1, maxLength: 255),
                 "autoDeploy": .boolean,
-            ], required: ["name", "type", "branch"])
+            ].merging(deploySettings) { $1 }, required: ["name", "type", "branch"])
     }
 
     struct Update: Decodable {
@@ -21,13 +24,23 @@ enum EnvironmentRoutes {
         var type: Environment.Kind?
         var branch: String?
         var autoDeploy: Bool?
+        var healthCheckTimeoutSeconds: Int?
+        var moduleUpdate: Environment.ModuleUpdatePolicy?
+        var moduleUpdateModules: [String]?
         static let schema = Schema.object(
             properties: [
                 "name": Schemas.name, "type": .enumeration(Environment.Kind.self),
                 "branch": .string(minLength: 1, maxLength: 255),
                 "autoDeploy": .boolean,
-            ])
+            ].merging(deploySettings) { $1 })
     }
+
+    /// The deploy settings a create or an update may give.
+    static let deploySettings: [String: Schema] = [
+        "healthCheckTimeoutSeconds": .integer(minimum: 5, maximum: 3600),
+        "moduleUpdate": .enumeration(Environment.ModuleUpdatePolicy.self),
+        "moduleUpdateModules": .array(.string(minLength: 1, maxLength: 64, pattern: "^[a-z0-9_]+$"), maxItems: 100),
+    ]
 
     static let all: [APIRoute] = [
         APIRoute(
@@ -43,7 +56,11 @@ enum EnvironmentRoutes {
             let now = call.backend.clock()
             let environment = Environment(
                 organizationId: project.organizationId, projectId: project.id, name: input.name, type: input.type,
-                branch: input.branch, autoDeploy: input.autoDeploy ?? true, createdAt: now, updatedAt: now)
+                branch: input.branch, autoDeploy: input.autoDeploy ?? true,
+                healthCheckTimeoutSeconds: input.healthCheckTimeoutSeconds ?? Environment.defaultHealthCheckTimeout,
+                moduleUpdate: input.moduleUpdate ?? .changed, moduleUpdateModules: input.moduleUpdateModules ?? [],
+                createdAt: now, updatedAt: now)
+            try environment.validateDeploySettings()
             try await call.store.createEnvironment(environment)
             return .json(environment)
         },
@@ -65,7 +82,8 @@ enum EnvironmentRoutes {
         },
         APIRoute(
             .patch, "/api/environments/{environmentId}", access: .permission(.manage(.environments)),
-            summary: "Change an environment's name, type, branch or auto-deploy", resource: "environments",
+            summary: "Change an environment's name, type, branch, auto-deploy or deploy settings",
+            resource: "environments",
             body: Update.schema,
             response: .reference("Environment")
         ) { call in
@@ -81,6 +99,10 @@ enum EnvironmentRoutes {
             }
             current.type = input.type ?? current.type
             current.autoDeploy = input.autoDeploy ?? current.autoDeploy
+            current.healthCheckTimeoutSeconds = input.healthCheckTimeoutSeconds ?? current.healthCheckTimeoutSeconds
+            current.moduleUpdate = input.moduleUpdate ?? current.moduleUpdate
+            current.moduleUpdateModules = input.moduleUpdateModules ?? current.moduleUpdateModules
+            try current.validateDeploySettings()
             guard let updated = try await call.store.updateEnvironment(current) else {
                 throw SlipwayError.notFound("environment")
             }

@@ -105,10 +105,13 @@ enum Schemas {
             properties: [
                 "id": id, "organizationId": id, "projectId": id, "name": .string,
                 "type": .enumeration(Environment.Kind.self),
-                "branch": .string, "autoDeploy": .boolean, "createdAt": .dateTime, "updatedAt": .dateTime,
+                "branch": .string, "autoDeploy": .boolean, "healthCheckTimeoutSeconds": .integer(minimum: 5),
+                "moduleUpdate": .enumeration(Environment.ModuleUpdatePolicy.self),
+                "moduleUpdateModules": .array(.string), "createdAt": .dateTime, "updatedAt": .dateTime,
             ],
             required: [
-                "id", "organizationId", "projectId", "name", "type", "branch", "autoDeploy", "createdAt", "updatedAt",
+                "id", "organizationId", "projectId", "name", "type", "branch", "autoDeploy",
+                "healthCheckTimeoutSeconds", "moduleUpdate", "moduleUpdateModules", "createdAt", "updatedAt",
             ]),
         "Instance": .object(
             properties: [

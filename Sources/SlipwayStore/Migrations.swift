@@ -292,6 +292,14 @@ enum Migrations {
                 "ALTER TABLE deployments ADD COLUMN rollback_of TEXT",
                 "ALTER TABLE deployments ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0",
             ]),
+        Migration(
+            version: 13, name: "environment deploy settings",
+            statements: [
+                "ALTER TABLE environments ADD COLUMN health_check_timeout BIGINT NOT NULL DEFAULT 90",
+                "ALTER TABLE environments ADD COLUMN module_update TEXT NOT NULL DEFAULT 'changed'",
+                // The module names, comma separated (each is letters, digits and _ only).
+                "ALTER TABLE environments ADD COLUMN module_update_modules TEXT NOT NULL DEFAULT ''",
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

@@ -92,8 +92,10 @@ extension Environment {
             id: try row.string("id"), organizationId: try row.string("organization_id"),
             projectId: try row.string("project_id"),
             name: try row.string("name"), type: try row.enum("type"), branch: try row.string("branch"),
-            autoDeploy: try row.bool("auto_deploy"), createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            autoDeploy: try row.bool("auto_deploy"), healthCheckTimeoutSeconds: try row.int("health_check_timeout"),
+            moduleUpdate: try row.enum("module_update"),
+            moduleUpdateModules: try row.string("module_update_modules").split(separator: ",").map(String.init),
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }
 

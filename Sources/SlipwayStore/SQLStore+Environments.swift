@@ -6,12 +6,15 @@ extension SQLStore {
         try await write(conflict: "name", "an environment named '\(environment.name)' already exists in this project") {
             try await $0.execute(
                 """
-                INSERT INTO environments (id, organization_id, project_id, name, type, branch, auto_deploy, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO environments (id, organization_id, project_id, name, type, branch, auto_deploy,
+                    health_check_timeout, module_update, module_update_modules, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 .text(environment.id), .text(environment.organizationId), .text(environment.projectId),
                 .text(environment.name),
                 .text(environment.type.rawValue), .text(environment.branch), .init(environment.autoDeploy),
+                .init(environment.healthCheckTimeoutSeconds), .text(environment.moduleUpdate.rawValue),
+                .text(environment.moduleUpdateModules.joined(separator: ",")),
                 .init(environment.createdAt), .init(environment.updatedAt))
         }
     }
@@ -32,9 +35,14 @@ extension SQLStore {
     public func updateEnvironment(_ environment: Environment) async throws -> Environment? {
         try await write(conflict: "name", "an environment named '\(environment.name)' already exists in this project") {
             try await $0.execute(
-                "UPDATE environments SET name = ?, type = ?, branch = ?, auto_deploy = ?, updated_at = ? WHERE organization_id = ? AND id = ?",
+                """
+                UPDATE environments SET name = ?, type = ?, branch = ?, auto_deploy = ?, health_check_timeout = ?,
+                    module_update = ?, module_update_modules = ?, updated_at = ?
+                WHERE organization_id = ? AND id = ?
+                """,
                 .text(environment.name), .text(environment.type.rawValue), .text(environment.branch),
-                .init(environment.autoDeploy),
+                .init(environment.autoDeploy), .init(environment.healthCheckTimeoutSeconds),
+                .text(environment.moduleUpdate.rawValue), .text(environment.moduleUpdateModules.joined(separator: ",")),
                 .init(Date()), .text(environment.organizationId), .text(environment.id))
             return try await Self.environment(environment.organizationId, environment.id, $0)
         }

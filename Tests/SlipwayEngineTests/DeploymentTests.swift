@@ -282,6 +282,42 @@ struct DeploymentTests {
         }
     }
 
+    @Test("the environment's settings: a listed module update, none, and its health check deadline")
+    func environmentSettings() async throws {
+        try await Self.withStage(.odoo, first: Self.odooApp(sale: "v1")) { stage in
+            var environment = try #require(
+                try await stage.world.store.environment(
+                    organizationId: stage.instance.organizationId, id: stage.instance.environmentId))
+            environment.moduleUpdate = .listed
+            environment.moduleUpdateModules = ["stock"]
+            environment = try #require(try await stage.world.store.updateEnvironment(environment))
+            let listed = try await Self.deploy(stage, branch: "main")
+            #expect(listed.status == .completed, "\(listed.error ?? "")")
+            #expect(listed.step(.moduleUpdate)?.output.contains("updating stock") == true)
+            #expect(try await Self.odooState(stage).hasPrefix("updates 1:stock;"))
+
+            environment.moduleUpdate = .none
+            environment.healthCheckTimeoutSeconds = 5
+            environment = try #require(try await stage.world.store.updateEnvironment(environment))
+            try await stage.repository.commit(Self.odooApp(sale: "v2"), message: "sale v2")
+            let none = try await Self.deploy(stage, branch: "main")
+            #expect(none.status == .completed, "\(none.error ?? "")")
+            #expect(none.step(.moduleUpdate)?.status == .skipped)
+            #expect(try await Self.odooState(stage).hasPrefix("updates 1:stock;"), "nothing more was updated")
+
+            // An app that never answers on its port: the health check gives up after the environment's 5 s.
+            var deaf = Self.odooApp(sale: "v3")
+            deaf["Dockerfile"] = "FROM \(DockerTestEngine.baseImage)\nCMD [\"sleep\", \"600\"]\n"
+            try await stage.repository.commit(deaf, message: "an app that does not listen")
+            let started = ContinuousClock.now
+            let silent = try await Self.deploy(stage, branch: "main")
+            #expect(silent.status == .failed)
+            #expect(silent.error?.contains("within 5") == true, "\(silent.error ?? "")")
+            #expect(ContinuousClock.now - started < .seconds(60))
+            #expect(try await Self.page(stage, "/web/health").hasPrefix("200"), "the old version answers")
+        }
+    }
+
     /// The module updates the Odoo stand-in recorded in the instance's database, and its notes.
     static func odooState(_ stage: Stage) async throws -> String {
         let world = stage.world
