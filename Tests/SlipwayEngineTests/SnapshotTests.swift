@@ -198,6 +198,20 @@ struct SnapshotTests {
             #expect(try await Self.state(world, shop) == before)
             let name = try #require(shop.databaseName)
             #expect(try await service.databases().filter { $0.hasPrefix(name) } == [name])
+
+            // A truncated filestore archive is found while the dump restores, before the swap: nothing changes.
+            let whole = try await Self.snapshot(world, shop, operations)
+            let archive = SnapshotOperations.Files(whole.id).archive
+            try await service.run(["truncate", "--size=100", archive], user: "root")
+            do {
+                _ = try await operations.restore(whole, safetySnapshot: false)
+                Issue.record("a truncated archive was restored")
+            } catch {
+                #expect("\(error)".contains("filestore.tar.gz does not match its checksum"), "\(error)")
+            }
+            #expect(try await InstanceLifecycleTests.reload(world, shop).status == .running)
+            #expect(try await Self.state(world, shop) == before)
+            #expect(try await service.databases().filter { $0.hasPrefix(name) } == [name])
         }
     }
 
