@@ -40,7 +40,7 @@ extension DeploymentPipeline {
             }
             let reached = try await instances.target(instance)
             await log.line("\(instance.name): starting \(color.rawValue) from \(image)")
-            let started = try await instances.launch(instance, color: color, image: image, reached)
+            let started = try await instances.launch(instance, color: color, image: image, databaseReady: true, reached)
             if let port = started.hostPorts?[color] {
                 await log.line("\(instance.name): \(color.rawValue) runs on 127.0.0.1:\(port)")
             }
