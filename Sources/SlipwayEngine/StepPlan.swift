@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayCore
 
 /// The steps a deployment runs, in order, for a project's app kind: the module update is only
@@ -15,5 +16,16 @@ public enum StepPlan {
     public static func rollbackSteps() -> [Step] {
         let skipped: Set<Step.Name> = [.clone, .build, .push, .moduleUpdate]
         return Step.Name.allCases.map { Step(name: $0, status: skipped.contains($0) ? .skipped : .pending) }
+    }
+
+    /// The rollback of `release`, queued: each of its instances gets back the image it ran before it (by
+    /// digest), with `release`'s pre-deploy snapshot.
+    public static func rollback(of release: Deployment, at date: Date = Date()) -> Deployment {
+        Deployment(
+            organizationId: release.organizationId, projectId: release.projectId,
+            environmentId: release.environmentId, instanceId: release.instanceId, triggerType: .rollback,
+            steps: rollbackSteps(),
+            targets: release.targets.map { .init(instanceId: $0.instanceId, image: $0.previousImage) },
+            rollbackOf: release.id, createdAt: date)
     }
 }

@@ -48,12 +48,7 @@ extension DeploymentRoutes {
                 release.projectId == project.id
             else { throw SlipwayError.notFound("deployment") }
             try rollbackable(release)
-            var rollback = Deployment(
-                organizationId: release.organizationId, projectId: release.projectId,
-                environmentId: release.environmentId, instanceId: release.instanceId, triggerType: .rollback,
-                steps: StepPlan.rollbackSteps(),
-                targets: release.targets.map { .init(instanceId: $0.instanceId, image: $0.previousImage) },
-                rollbackOf: release.id, createdAt: call.backend.clock())
+            var rollback = StepPlan.rollback(of: release, at: call.backend.clock())
             if let before = try await previousRelease(of: release, call) {
                 rollback.branch = before.branch
                 rollback.commitSha = before.commitSha

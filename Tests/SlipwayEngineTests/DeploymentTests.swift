@@ -379,11 +379,7 @@ struct DeploymentTests {
 
             // Roll the second deployment back: its snapshot (the rows before it) and the image before it.
             try await Self.note(stage, "after-v2")
-            let rollback = Deployment(
-                organizationId: second.organizationId, projectId: second.projectId,
-                environmentId: second.environmentId, triggerType: .rollback, steps: StepPlan.rollbackSteps(),
-                targets: second.targets.map { .init(instanceId: $0.instanceId, image: $0.previousImage) },
-                rollbackOf: second.id)
+            let rollback = StepPlan.rollback(of: second)
             let rolledBack = try await Self.run(stage, rollback)
             #expect(rolledBack.status == .completed, "\(rolledBack.error ?? "") \(Self.statuses(rolledBack))")
             #expect(try await Self.odooState(stage) == beforeSecond)

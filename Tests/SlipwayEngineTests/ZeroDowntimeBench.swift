@@ -66,12 +66,7 @@ struct ZeroDowntimeBench {
         var runs = deployed
         for index in 0..<rollbacks {
             let release = deployed[deployed.count - 1 - index]
-            let rollback = Deployment(
-                organizationId: release.organizationId, projectId: release.projectId,
-                environmentId: release.environmentId, triggerType: .rollback, steps: StepPlan.rollbackSteps(),
-                targets: release.targets.map { .init(instanceId: $0.instanceId, image: $0.previousImage) },
-                rollbackOf: release.id)
-            let rolledBack = try await DeploymentTests.run(stage, rollback)
+            let rolledBack = try await DeploymentTests.run(stage, StepPlan.rollback(of: release))
             say("rollback \(index + 1)/\(rollbacks) (of deploy \(deployed.count - index)): \(outcome(rolledBack))")
             runs.append(rolledBack)
         }
