@@ -129,6 +129,7 @@ let package = Package(
                 "SlipwayCore", "SlipwayStore", "SlipwayEngine", "SlipwayTesting",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/SlipwayEngineTests"
         ),
