@@ -30,8 +30,11 @@ struct DockerPushTests {
                 let tags = try await DockerTestRegistry.get(registry, "/v2/\(path)/tags/list")
                 #expect(tags.body.contains("\"v1\""), "\(tags.body)")
 
-                // Nothing listens on this port: the engine reports the failure inside the stream.
-                let dead = "127.0.0.1:\(try LoopbackSocket.freePort())/\(path)"
+                // Nothing listens on this port, held bound (not listening) so no other test takes it meanwhile:
+                // the engine reports the failure inside the stream.
+                let held = try LoopbackSocket.bound()
+                defer { close(held.descriptor) }
+                let dead = "127.0.0.1:\(held.port)/\(path)"
                 try await docker.client.tagImage("\(repository):v1", repository: dead, tag: "v1")
                 let stream = try await docker.client.pushImage(dead, tag: "v1")
                 let error = await #expect(throws: DockerError.self) { _ = try await stream.collect() }
