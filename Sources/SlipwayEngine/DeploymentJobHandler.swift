@@ -1,7 +1,9 @@
+import Foundation
 import SlipwayCore
 
 /// Runs `deployment` jobs through the ``DeploymentPipeline``: the job's subject is the deployment. A job
-/// claimed again after its worker died resumes the deployment from its record.
+/// claimed again after its worker died resumes the deployment from its record. Whatever ends the job (but
+/// a stop of the control plane, which hands it on), the deployment ends too: never `running` forever.
 public struct DeploymentJobHandler: JobHandler {
     public let kind = Job.Kind.deployment
     let pipeline: DeploymentPipeline
@@ -11,6 +13,26 @@ public struct DeploymentJobHandler: JobHandler {
     }
 
     public func run(_ job: Job) async throws {
-        try await pipeline.run(organizationId: job.organizationId, deploymentId: job.subjectId)
+        do {
+            try await pipeline.run(organizationId: job.organizationId, deploymentId: job.subjectId)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The pipeline records its own failures; this catches what stopped it before it could.
+            if var deployment = try? await pipeline.store.deployment(
+                organizationId: job.organizationId, id: job.subjectId),
+                !deployment.hasEnded
+            {
+                deployment.status = .failed
+                deployment.error = "the control plane could not run the deployment: \(error)"
+                deployment.completedAt = Date()
+                for index in deployment.steps.indices
+                where deployment.steps[index].status == .pending || deployment.steps[index].status == .running {
+                    deployment.steps[index].status = deployment.steps[index].status == .running ? .failed : .skipped
+                }
+                _ = try? await pipeline.store.updateDeployment(deployment)
+            }
+            throw error
+        }
     }
 }
