@@ -40,9 +40,9 @@ public struct DeploymentPipeline: Sendable {
         guard let stored = try await store.deployment(organizationId: organizationId, id: deploymentId),
             !stored.hasEnded
         else { return }
-        var recorder = DeploymentRecorder(stored, store: store, clock: clock)
+        let recorder = DeploymentRecorder(stored, store: store, clock: clock)
         if stored.status == .queued {
-            try await recorder.update {
+            try await recorder.update { [clock] in
                 $0.status = .running
                 $0.startedAt = clock()
             }
@@ -50,41 +50,69 @@ public struct DeploymentPipeline: Sendable {
             logger.notice("resuming a deployment another worker left", metadata: ["deployment": "\(deploymentId)"])
         }
         do {
-            for name in Step.Name.allCases {
-                guard let step = recorder.deployment.step(name), step.status == .pending || step.status == .running
-                else { continue }
-                // Up to the switch nothing the users see has changed: a cancel stops here.
-                if name != .drain, try await recorder.cancelRequested() { throw DeploymentCancelled() }
-                try await recorder.step(name) { deployment, log in try await perform(name, &deployment, log) }
-            }
-            try await recorder.update { deployment in
+            try await runSteps(recorder)
+            try await recorder.update { [clock] deployment in
                 deployment.status = .completed
                 deployment.error = nil
-                finish(&deployment)
+                Self.finish(&deployment, at: clock())
             }
             logger.info("deployment completed", metadata: ["deployment": "\(deploymentId)"])
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             let cancelled = error is DeploymentCancelled
-            let undone = await undo(recorder.deployment)
-            try await recorder.update { deployment in
+            let undone = await undo(await recorder.deployment)
+            let reason = ([cancelled ? "cancelled" : "\(error)"] + undone).joined(separator: "; ")
+            try await recorder.update { [clock] deployment in
                 deployment.status = cancelled ? .cancelled : .failed
-                deployment.error = ([cancelled ? "cancelled" : "\(error)"] + undone).joined(separator: "; ")
+                deployment.error = reason
                 for index in deployment.steps.indices where deployment.steps[index].status == .pending {
                     deployment.steps[index].status = .skipped
                 }
-                finish(&deployment)
+                Self.finish(&deployment, at: clock())
             }
             logger.warning(
                 "deployment \(cancelled ? "cancelled" : "failed")",
-                metadata: ["deployment": "\(deploymentId)", "error": "\(recorder.deployment.error ?? "")"])
+                metadata: ["deployment": "\(deploymentId)", "error": "\(reason)"])
             if !cancelled { throw error }
         }
     }
 
-    private func finish(_ deployment: inout Deployment) {
-        let ended = clock()
+    /// The steps in order, but the pre-deploy snapshot runs beside clone, build and push: nothing touches
+    /// an instance before update-container, which begins only once the snapshot has completed. When one
+    /// side fails, the other is let finish (a snapshot is never left half taken), then the failure stands.
+    private func runSteps(_ recorder: DeploymentRecorder) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await runStep(.preDeploySnapshot, recorder) }
+            var failure: (any Error)?
+            do {
+                for name in [Step.Name.clone, .build, .push] { try await runStep(name, recorder) }
+            } catch {
+                failure = error
+            }
+            do {
+                try await group.next()
+            } catch {
+                // The snapshot comes first in the pipeline: its failure is the one reported.
+                failure = error
+            }
+            if let failure { throw failure }
+        }
+        for name in [Step.Name.updateContainer, .moduleUpdate, .healthCheck, .switchTraffic, .drain] {
+            try await runStep(name, recorder)
+        }
+    }
+
+    /// Runs one step unless it has ended already (a resumed deployment); up to the switch, a cancel asked
+    /// for stops the deployment here, before the step.
+    private func runStep(_ name: Step.Name, _ recorder: DeploymentRecorder) async throws {
+        guard let step = await recorder.deployment.step(name), step.status == .pending || step.status == .running
+        else { return }
+        if name != .drain, try await recorder.cancelRequested() { throw DeploymentCancelled() }
+        try await recorder.step(name) { deployment, log in try await perform(name, &deployment, log) }
+    }
+
+    private static func finish(_ deployment: inout Deployment, at ended: Date) {
         deployment.completedAt = ended
         deployment.durationMs = max(
             0, Int((ended.timeIntervalSince(deployment.startedAt ?? deployment.createdAt) * 1000).rounded()))
@@ -106,13 +134,9 @@ public struct DeploymentPipeline: Sendable {
         }
     }
 
-    /// Writes what a step learned before it acts on it (the step's output as the log holds it goes along).
+    /// Writes what a step learned before it acts on it, and takes in what other steps wrote meanwhile.
     func persist(_ deployment: inout Deployment, _ log: DeploymentStepLog) async throws {
-        deployment.steps[log.position] = await log.step
-        guard let stored = try await store.updateDeployment(deployment) else {
-            throw DeploymentFailure("the deployment was deleted while it ran")
-        }
-        deployment.cancelRequested = stored.cancelRequested
+        try await log.sync(&deployment)
     }
 
     /// Puts every target back as it was before the deployment: the traffic on the old colour, the new

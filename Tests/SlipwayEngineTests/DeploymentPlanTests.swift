@@ -1,3 +1,4 @@
+import SlipwayCore
 import Testing
 
 @testable import SlipwayDrivers
@@ -62,5 +63,29 @@ struct DeploymentPlanTests {
                 == GitCommit(sha: sha, author: "Ada <ada@example.test>", message: "Fix the cart"))
         #expect(GitCommit(describeOutput: "") == nil)
         #expect(GitCommit(describeOutput: "abc\nAda\nx") == nil)
+    }
+
+    @Test("steps side by side: each writes back only what it changed, never another's old values")
+    func mergeKeepsTheOtherStepsFields() {
+        let start = Deployment(
+            organizationId: "org", projectId: "prj", environmentId: "env", triggerType: .manual, branch: "main",
+            targets: [.init(instanceId: "a"), .init(instanceId: "b")])
+        // The snapshot's copy and the build's copy both start from `start`.
+        var snapshotCopy = start
+        snapshotCopy.snapshotId = "snp_1"
+        snapshotCopy.targets[0].snapshotId = "snp_1"
+        snapshotCopy.targets[1].snapshotId = "snp_2"
+        var sourceCopy = start
+        sourceCopy.commitSha = String(repeating: "c", count: 40)
+        sourceCopy.imageDigest = "sha256:abc"
+        sourceCopy.targets[0].image = "reg/app@sha256:abc"
+
+        var record = start
+        record.merge(changesFrom: start, to: sourceCopy)
+        record.merge(changesFrom: start, to: snapshotCopy)
+        #expect(record.commitSha == sourceCopy.commitSha && record.imageDigest == "sha256:abc")
+        #expect(record.snapshotId == "snp_1")
+        #expect(record.targets[0].snapshotId == "snp_1" && record.targets[0].image == "reg/app@sha256:abc")
+        #expect(record.targets[1].snapshotId == "snp_2" && record.targets[1].image == nil)
     }
 }
