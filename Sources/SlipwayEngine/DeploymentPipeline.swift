@@ -183,9 +183,12 @@ public struct DeploymentPipeline: Sendable {
                 }
             }
         }
-        if !notes.isEmpty || !deployment.targets.isEmpty {
-            notes.append("the old version keeps serving")
+        var serving = false
+        for target in deployment.targets {
+            let instance = try? await store.instance(organizationId: deployment.organizationId, id: target.instanceId)
+            serving = serving || instance?.image != nil
         }
+        notes.append(serving ? "the old version keeps serving" : "nothing ran before: no version serves yet")
         return notes
     }
 
