@@ -351,7 +351,8 @@ public struct InstanceOperations: Sendable {
     func route(_ instance: Instance, color: Instance.Color, _ target: Target) async throws {
         guard let ports = instance.hostPorts else { return }
         let caddy = try await caddy(target)
-        try await caddy.ensureServer(listen: [":\(target.server.proxyHTTPPort)"], automaticHTTPS: false)
+        // The switching Caddy serves the edge's socket; the edge holds the server's HTTP port (ServerServices).
+        try await caddy.ensureServer(listen: ["unix/" + CaddyAdminClient.switchSocket], automaticHTTPS: false)
         try await caddy.setRoute(
             ProxyRoute(
                 id: instance.routeId, hosts: instance.domains + [instance.defaultDomain],

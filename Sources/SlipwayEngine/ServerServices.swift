@@ -21,6 +21,7 @@ struct ServerServices {
 
     var registryName: String { "slipway-registry-\(server.registryPort)" }
     var proxyName: String { "slipway-proxy-\(server.proxyAdminPort)" }
+    var edgeName: String { "slipway-edge-\(server.proxyHTTPPort)" }
 
     func labels(_ service: String) -> SlipwayLabels {
         .service(organizationId: server.organizationId, serverId: server.id, service: service)
@@ -41,14 +42,30 @@ struct ServerServices {
         return "\(started); registry answers on 127.0.0.1:\(port) (image \(images.registry))"
     }
 
+    /// Caddy in two containers: the switching one (admin API on `127.0.0.1:proxyAdminPort`, the instances'
+    /// routes, serving on a unix socket) and in front of it the edge on `:proxyHTTPPort`, whose configuration
+    /// never changes (see ``CaddyAdminClient/edgeConfiguration(listen:)``): route changes reload only the
+    /// switching one, and no client connection is closed under a request when they do.
     func ensureProxy() async throws -> String {
         let port = server.proxyAdminPort
         let configuration = "/etc/slipway/caddy.json"
+        let sockets = "\(proxyName)-sockets"
+        let socketDirectory = URL(fileURLWithPath: CaddyAdminClient.switchSocket).deletingLastPathComponent().path
         let spec = ContainerSpec(
             name: proxyName, image: images.proxy, command: ["caddy", "run", "--config", configuration, "--resume"],
             environment: ["XDG_DATA_HOME": "/data", "XDG_CONFIG_HOME": "/data/config"],
-            mounts: [.volume(name: "\(proxyName)-data", target: "/data")],
+            mounts: [
+                .volume(name: "\(proxyName)-data", target: "/data"), .volume(name: sockets, target: socketDirectory),
+            ],
             networks: [.init(network: "host")], restartPolicy: .unlessStopped)
+        // A switching Caddy made before the edge existed has no socket volume: it is made again (its routes
+        // stay in its data volume, which --resume loads).
+        if let existing = try await existingContainer(proxyName), SlipwayLabels.isManaged(existing.config.labels),
+            !(existing.mounts ?? []).contains(where: { $0.name == sockets })
+        {
+            try await docker.removeContainer(existing.id, force: true)
+        }
+        _ = try await docker.createVolume(sockets, labels: labels("proxy"))
         let started = try await ensureContainer(spec, service: "proxy", volume: "\(proxyName)-data") { id in
             var archive = TarArchive()
             try archive.addDirectory("etc/slipway")
@@ -58,7 +75,32 @@ struct ServerServices {
         }
         let caddy = CaddyAdminClient(endpoint: try await host.loopback(port: port), adminPort: port)
         try await answering("Caddy's admin API on 127.0.0.1:\(port)") { try await caddy.ping() }
-        return "\(started); Caddy's admin API answers on 127.0.0.1:\(port) (image \(images.proxy))"
+        // The switching Caddy serves on the socket before the edge takes the HTTP port.
+        try await caddy.ensureServer(listen: ["unix/" + CaddyAdminClient.switchSocket], automaticHTTPS: false)
+        let edge = try await ensureEdge(sockets: sockets, socketDirectory: socketDirectory)
+        return "\(started); Caddy's admin API answers on 127.0.0.1:\(port) (image \(images.proxy)); \(edge)"
+    }
+
+    private func ensureEdge(sockets: String, socketDirectory: String) async throws -> String {
+        let port = server.proxyHTTPPort
+        let spec = ContainerSpec(
+            name: edgeName, image: images.proxy, command: ["caddy", "run", "--config", "/etc/slipway/edge.json"],
+            environment: ["XDG_DATA_HOME": "/data", "XDG_CONFIG_HOME": "/data/config"],
+            mounts: [.volume(name: sockets, target: socketDirectory)],
+            networks: [.init(network: "host")], restartPolicy: .unlessStopped)
+        let started = try await ensureContainer(spec, service: "proxy", volume: sockets) { id in
+            var archive = TarArchive()
+            try archive.addDirectory("etc/slipway")
+            try archive.addFile(
+                "etc/slipway/edge.json", contents: CaddyAdminClient.edgeConfiguration(listen: ":\(port)"))
+            try await docker.copyIntoContainer(id, archive: archive)
+        }
+        // Any answer through the edge (the switching Caddy's 404 for an unknown host) shows both run.
+        let probe = HealthProbe(endpoint: try await host.loopback(port: port), port: port)
+        try await answering("the proxy on :\(port)") {
+            if case .failure(let error) = await probe.check(path: "/", host: "slipway-check.invalid") { throw error }
+        }
+        return "\(started); the edge answers on :\(port)"
     }
 
     /// Makes the container of `spec` run; says what it did.

@@ -23,6 +23,41 @@ public struct CaddyAdminClient: Sendable {
         Data(#"{"admin":{"listen":"127.0.0.1:\#(adminPort)"}}"#.utf8)
     }
 
+    /// The unix socket the switching Caddy (the one with the admin API and the routes) serves HTTP on, in the
+    /// volume it shares with the edge; as a Caddy listen or dial address it is `unix/` + this path.
+    public static let switchSocket = "/run/slipway-proxy/switch.sock"
+
+    /// The edge's whole configuration, which never changes: on `listen` (like `:80`), every request goes to
+    /// the switching Caddy's socket, on a new connection each time. A route change reloads the switching
+    /// Caddy, and a reloading Caddy closes its idle keep-alive connections: the clients' connections stay
+    /// with the edge, which is never reloaded, so a request is never sent on a connection being closed.
+    public static func edgeConfiguration(listen: String) -> Data {
+        let configuration: [String: Any] = [
+            "admin": ["disabled": true],
+            "apps": [
+                "http": [
+                    "servers": [
+                        "edge": [
+                            "listen": [listen], "automatic_https": ["disable": true],
+                            "routes": [
+                                [
+                                    "handle": [
+                                        [
+                                            "handler": "reverse_proxy",
+                                            "transport": ["protocol": "http", "keep_alive": ["enabled": false]],
+                                            "upstreams": [["dial": "unix/" + switchSocket]],
+                                        ]
+                                    ]
+                                ]
+                            ],
+                        ]
+                    ]
+                ]
+            ],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: configuration, options: [.sortedKeys])) ?? Data()
+    }
+
     /// Checks the admin API answers and listens where Slipway put it.
     public func ping() async throws {
         struct Config: Decodable {
