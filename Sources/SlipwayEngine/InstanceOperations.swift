@@ -352,7 +352,12 @@ public struct InstanceOperations: Sendable {
         guard let ports = instance.hostPorts else { return }
         let caddy = try await caddy(target)
         // The switching Caddy serves the edge's socket; the edge holds the server's HTTP port (ServerServices).
-        try await caddy.ensureServer(listen: ["unix/" + CaddyAdminClient.switchSocket], automaticHTTPS: false)
+        // A server verified before there was an edge keeps Caddy on the port until it is verified again.
+        let edge = try await existing(ServerServices.edgeName(target.server), target.docker)
+        let listen =
+            edge?.state.running == true
+            ? "unix/" + CaddyAdminClient.switchSocket : ":\(target.server.proxyHTTPPort)"
+        try await caddy.ensureServer(listen: [listen], automaticHTTPS: false)
         try await caddy.setRoute(
             ProxyRoute(
                 id: instance.routeId, hosts: instance.domains + [instance.defaultDomain],

@@ -21,7 +21,10 @@ struct ServerServices {
 
     var registryName: String { "slipway-registry-\(server.registryPort)" }
     var proxyName: String { "slipway-proxy-\(server.proxyAdminPort)" }
-    var edgeName: String { "slipway-edge-\(server.proxyHTTPPort)" }
+    var edgeName: String { Self.edgeName(server) }
+
+    /// The edge Caddy's container on `server`.
+    static func edgeName(_ server: Server) -> String { "slipway-edge-\(server.proxyHTTPPort)" }
 
     func labels(_ service: String) -> SlipwayLabels {
         .service(organizationId: server.organizationId, serverId: server.id, service: service)
