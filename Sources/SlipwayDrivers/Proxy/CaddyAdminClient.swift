@@ -10,7 +10,9 @@ public struct CaddyAdminClient: Sendable {
 
     public init(endpoint: ServiceEndpoint, adminPort: Int) {
         self.adminPort = adminPort
-        http = ServiceHTTPClient(endpoint: endpoint, hostHeader: "127.0.0.1:\(adminPort)")
+        // A new connection per request: Caddy may restart its admin server when it loads a configuration,
+        // closing a kept-alive connection just as the next request goes out on it (seen: connection reset).
+        http = ServiceHTTPClient(endpoint: endpoint, hostHeader: "127.0.0.1:\(adminPort)", closesConnection: true)
     }
 
     /// The configuration Caddy runs with (`GET /config/`), as JSON; `null` when it has none.
