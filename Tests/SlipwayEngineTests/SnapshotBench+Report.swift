@@ -80,9 +80,9 @@ extension SnapshotBench {
             "  Slipway's snapshot: its record updated twice, the database service checked (inspect, SELECT 1), "
                 + "`pg_restore --list` of the dump, `stat` of each file; the sha256 of each file is on both sides.")
         say(
-            "  Slipway's restore: both files' sha256 checked first, the instance stopped and started again (health "
-                + "check), `tar -tzf` of the whole archive before anything is touched, the fresh database swapped in "
-                + "(two renames, the old one dropped), the filestore emptied and unpacked in two one-off containers.")
+            "  Slipway's restore: the dump's sha256 checked first and the archive's while the dump restores, the "
+                + "instance stopped and started again (health check), the fresh database swapped in (two renames, "
+                + "the old one dropped), the filestore emptied and unpacked in two one-off containers.")
         say(
             "  by hand's restore: no checksum check, no stop or start, no swap (the fresh database stays beside the "
                 + "old one), the filestore emptied and unpacked in one one-off container.")

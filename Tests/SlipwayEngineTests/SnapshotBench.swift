@@ -174,7 +174,7 @@ struct SnapshotBench {
             try await hands.exec(["sha256sum", files.dump])
             try await hands.exec(["sha256sum", files.archive])
         }
-        try await laps.time("tar -tzf of the archive (one-off container)") {
+        try await laps.time("tar -tzf of the archive (one-off container; no longer part of a restore)") {
             try await hands.oneOff(["tar", "-tzf", files.archiveInOneOff], readOnlyFilestore: true)
         }
         try await laps.time("an empty one-off container (docker run --rm true)") {
