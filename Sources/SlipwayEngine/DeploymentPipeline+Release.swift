@@ -223,8 +223,16 @@ extension DeploymentPipeline {
                     "\(instance.name): \(old.rawValue) still has \(count) requests after \(drainDeadline); stopping it anyway"
                 )
             }
-            try await reached.docker.stopContainer(container.id, timeout: .seconds(30))
-            await log.line("\(instance.name): stopped \(old.rawValue)")
+            // The new colour is live and checked: an old one that will not stop is reported, not undone.
+            do {
+                try await reached.docker.stopContainer(container.id, timeout: .seconds(30))
+                await log.line("\(instance.name): stopped \(old.rawValue)")
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                await log.line(
+                    "\(instance.name): could not stop \(old.rawValue) (\(error)); it runs beside the new one")
+            }
             drained = true
         }
         return drained ? .completed : .skipped("nothing ran before: nothing to drain")
@@ -232,8 +240,14 @@ extension DeploymentPipeline {
 
     /// The established connections to `port` in the container, or nil when they cannot be read.
     private func openConnections(_ container: String, port: Int, _ docker: DockerClient) async throws -> Int? {
-        let result = try await docker.exec(
-            container, command: ["cat", "/proc/net/tcp", "/proc/net/tcp6"], timeout: .seconds(10))
+        let result: ExecResult
+        do {
+            result = try await docker.exec(
+                container, command: ["cat", "/proc/net/tcp", "/proc/net/tcp6"], timeout: .seconds(10))
+        } catch is DockerError {
+            // Gone or stopped meanwhile: there is nothing to wait for, or nothing to read it with.
+            return nil
+        }
         let text = result.output.filter { $0.stream == .stdout }.map(\.text).joined(separator: "\n")
         guard text.contains("local_address") else { return nil }
         return OpenConnections.count(procNetTCP: text, port: port)
