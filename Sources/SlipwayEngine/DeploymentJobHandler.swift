@@ -23,13 +23,7 @@ public struct DeploymentJobHandler: JobHandler {
                 organizationId: job.organizationId, id: job.subjectId),
                 !deployment.hasEnded
             {
-                deployment.status = .failed
-                deployment.error = "the control plane could not run the deployment: \(error)"
-                deployment.completedAt = Date()
-                for index in deployment.steps.indices
-                where deployment.steps[index].status == .pending || deployment.steps[index].status == .running {
-                    deployment.steps[index].status = deployment.steps[index].status == .running ? .failed : .skipped
-                }
+                deployment.end(.failed, error: "the control plane could not run the deployment: \(error)", at: Date())
                 _ = try? await pipeline.store.updateDeployment(deployment)
             }
             throw error

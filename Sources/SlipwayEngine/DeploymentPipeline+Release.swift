@@ -12,8 +12,9 @@ extension DeploymentPipeline {
     func updateContainers(_ deployment: inout Deployment, _ log: DeploymentStepLog) async throws
         -> DeploymentRecorder.Outcome
     {
-        let rolledBack = try await deployment.rollbackOf.asyncMap {
-            try await store.deployment(organizationId: deployment.organizationId, id: $0)
+        var rolledBack: Deployment?
+        if let rollbackOf = deployment.rollbackOf {
+            rolledBack = try await store.deployment(organizationId: deployment.organizationId, id: rollbackOf)
         }
         for (index, instance) in try await targetInstances(deployment) {
             guard let image = deployment.targets[index].image else {
@@ -24,7 +25,7 @@ extension DeploymentPipeline {
                 deployment.targets[index].previousColor = instance.image == nil ? nil : instance.activeColor
                 deployment.targets[index].color =
                     instance.image == nil ? (instance.activeColor ?? .blue) : (instance.activeColor ?? .blue).other
-                try await persist(&deployment, log)
+                try await log.sync(&deployment)
             }
             let color = deployment.targets[index].color ?? .blue
             if let rolledBack, !deployment.targets[index].databaseTouched {
@@ -33,7 +34,7 @@ extension DeploymentPipeline {
                     let snapshot = try await store.snapshot(organizationId: instance.organizationId, id: snapshotId)
                 else { throw DeploymentFailure("the pre-deploy snapshot of \(rolledBack.id) is gone") }
                 deployment.targets[index].databaseTouched = true
-                try await persist(&deployment, log)
+                try await log.sync(&deployment)
                 await log.line("\(instance.name): restoring snapshot \(snapshotId) taken before \(rolledBack.id)")
                 let report = try await snapshots.restore(snapshot, safetySnapshot: false, keepRunning: true)
                 for line in report.steps { await log.line("  \(line)") }
@@ -77,7 +78,7 @@ extension DeploymentPipeline {
                 modules = changed
             }
             deployment.targets[index].databaseTouched = true
-            try await persist(&deployment, log)
+            try await log.sync(&deployment)
             await log.line("\(instance.name): updating \(modules.joined(separator: ", "))")
             let result = try await instances.updateModules(instance, image: image, modules: modules)
             for line in result.lines { await log.line(line) }
@@ -251,13 +252,5 @@ extension DeploymentPipeline {
         let text = result.output.filter { $0.stream == .stdout }.map(\.text).joined(separator: "\n")
         guard text.contains("local_address") else { return nil }
         return OpenConnections.count(procNetTCP: text, port: port)
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

@@ -34,7 +34,7 @@ extension DeploymentPipeline {
                     + (taken.filestoreBytes.map { ", filestore \($0) bytes" } ?? ""))
             deployment.targets[index].snapshotId = taken.id
             if deployment.snapshotId == nil { deployment.snapshotId = taken.id }
-            try await persist(&deployment, log)
+            try await log.sync(&deployment)
         }
         return .completed
     }

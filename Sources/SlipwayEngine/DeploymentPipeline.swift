@@ -51,11 +51,7 @@ public struct DeploymentPipeline: Sendable {
         }
         do {
             try await runSteps(recorder)
-            try await recorder.update { [clock] deployment in
-                deployment.status = .completed
-                deployment.error = nil
-                Self.finish(&deployment, at: clock())
-            }
+            try await recorder.update { [clock] in $0.end(.completed, error: nil, at: clock()) }
             logger.info("deployment completed", metadata: ["deployment": "\(deploymentId)"])
         } catch is CancellationError {
             throw CancellationError()
@@ -63,13 +59,7 @@ public struct DeploymentPipeline: Sendable {
             let cancelled = error is DeploymentCancelled
             let undone = await undo(await recorder.deployment)
             let reason = ([cancelled ? "cancelled" : "\(error)"] + undone).joined(separator: "; ")
-            try await recorder.update { [clock] deployment in
-                deployment.status = cancelled ? .cancelled : .failed
-                deployment.error = reason
-                for index in deployment.steps.indices where deployment.steps[index].status == .pending {
-                    deployment.steps[index].status = .skipped
-                }
-                Self.finish(&deployment, at: clock())
+            try await recorder.update { [clock] in $0.end(cancelled ? .cancelled : .failed, error: reason, at: clock())
             }
             logger.warning(
                 "deployment \(cancelled ? "cancelled" : "failed")",
@@ -112,12 +102,6 @@ public struct DeploymentPipeline: Sendable {
         try await recorder.step(name) { deployment, log in try await perform(name, &deployment, log) }
     }
 
-    private static func finish(_ deployment: inout Deployment, at ended: Date) {
-        deployment.completedAt = ended
-        deployment.durationMs = max(
-            0, Int((ended.timeIntervalSince(deployment.startedAt ?? deployment.createdAt) * 1000).rounded()))
-    }
-
     private func perform(_ name: Step.Name, _ deployment: inout Deployment, _ log: DeploymentStepLog) async throws
         -> DeploymentRecorder.Outcome
     {
@@ -132,11 +116,6 @@ public struct DeploymentPipeline: Sendable {
         case .switchTraffic: try await switchTraffic(&deployment, log)
         case .drain: try await drain(deployment, log)
         }
-    }
-
-    /// Writes what a step learned before it acts on it, and takes in what other steps wrote meanwhile.
-    func persist(_ deployment: inout Deployment, _ log: DeploymentStepLog) async throws {
-        try await log.sync(&deployment)
     }
 
     /// Puts every target back as it was before the deployment: the traffic on the old colour, the new

@@ -149,6 +149,24 @@ extension Deployment {
     }
 }
 
+extension Deployment {
+    /// Ends the record as `status`, with why: steps that never ran are skipped, one left running has failed,
+    /// and the duration runs from its start (or its queueing) to `ended`.
+    mutating func end(_ status: Status, error: String?, at ended: Date) {
+        self.status = status
+        self.error = error
+        for index in steps.indices {
+            switch steps[index].status {
+            case .pending: steps[index].status = .skipped
+            case .running: steps[index].status = .failed
+            default: break
+            }
+        }
+        completedAt = ended
+        durationMs = max(0, Int((ended.timeIntervalSince(startedAt ?? createdAt) * 1000).rounded()))
+    }
+}
+
 /// A deployment that cannot go on, in words the user acts on.
 struct DeploymentFailure: Error, CustomStringConvertible {
     let description: String

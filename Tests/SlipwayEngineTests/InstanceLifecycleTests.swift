@@ -72,48 +72,46 @@ struct InstanceLifecycleTests {
     private static func inWorld(
         _ sshd: SSHTestServer?, _ connector: SSHServerConnector, store: any Store, _ body: (World) async throws -> Void
     ) async throws {
+        let organization = try await JobQueueTests.organization(store)
+        let server = Server(
+            organizationId: organization.id, name: "box", host: sshd == nil ? "localhost" : "127.0.0.1",
+            port: sshd?.port ?? 0, user: sshd == nil ? "root" : SSHTestServer.keyUser,
+            authMethod: sshd == nil ? .local : .privateKey,
+            dockerSocketPath: try await DockerTestEngine.socketPath(),
+            registryPort: try LoopbackSocket.freePort(), proxyAdminPort: try LoopbackSocket.freePort(),
+            proxyHTTPPort: try LoopbackSocket.freePort())
+        try await store.createServer(
+            server, encryptedCredential: try sshd.map { try secrets.seal($0.credentials.ed25519) })
+        let docker = try await DockerTestEngine.client()
         do {
-            let organization = try await JobQueueTests.organization(store)
-            let server = Server(
-                organizationId: organization.id, name: "box", host: sshd == nil ? "localhost" : "127.0.0.1",
-                port: sshd?.port ?? 0, user: sshd == nil ? "root" : SSHTestServer.keyUser,
-                authMethod: sshd == nil ? .local : .privateKey,
-                dockerSocketPath: try await DockerTestEngine.socketPath(),
-                registryPort: try LoopbackSocket.freePort(), proxyAdminPort: try LoopbackSocket.freePort(),
-                proxyHTTPPort: try LoopbackSocket.freePort())
-            try await store.createServer(
-                server, encryptedCredential: try sshd.map { try secrets.seal($0.credentials.ed25519) })
-            let docker = try await DockerTestEngine.client()
-            do {
-                let verifier = ServerVerifier(store: store, secrets: secrets, ssh: connector, images: images)
-                try await verifier.run(Job(organizationId: organization.id, kind: .serverVerify, subjectId: server.id))
-                let verified = try #require(try await store.server(organizationId: organization.id, id: server.id))
-                try #require(verified.status == .active, "\(verified.statusReason ?? "")")
-                func project(_ kind: Project.Kind) async throws -> (Project, SlipwayCore.Environment) {
-                    let project = Project(
-                        organizationId: organization.id, name: "\(kind) app", repoUrl: "https://git.example.test/a.git",
-                        kind: kind)
-                    try await store.createProject(project)
-                    let environment = SlipwayCore.Environment(
-                        organizationId: organization.id, projectId: project.id, name: "Production", type: .production,
-                        branch: "main")
-                    try await store.createEnvironment(environment)
-                    return (project, environment)
-                }
-                let world = World(
-                    store: store, server: verified, organization: organization, generic: try await project(.generic),
-                    odoo: try await project(.odoo),
-                    operations: InstanceOperations(
-                        store: store, secrets: secrets, ssh: connector, images: images,
-                        healthDeadline: .seconds(60)),
-                    docker: docker)
-                try await body(world)
-            } catch {
-                try? await removeEverything(of: organization, docker)
-                throw error
+            let verifier = ServerVerifier(store: store, secrets: secrets, ssh: connector, images: images)
+            try await verifier.run(Job(organizationId: organization.id, kind: .serverVerify, subjectId: server.id))
+            let verified = try #require(try await store.server(organizationId: organization.id, id: server.id))
+            try #require(verified.status == .active, "\(verified.statusReason ?? "")")
+            func project(_ kind: Project.Kind) async throws -> (Project, SlipwayCore.Environment) {
+                let project = Project(
+                    organizationId: organization.id, name: "\(kind) app", repoUrl: "https://git.example.test/a.git",
+                    kind: kind)
+                try await store.createProject(project)
+                let environment = SlipwayCore.Environment(
+                    organizationId: organization.id, projectId: project.id, name: "Production", type: .production,
+                    branch: "main")
+                try await store.createEnvironment(environment)
+                return (project, environment)
             }
-            try await removeEverything(of: organization, docker)
+            let world = World(
+                store: store, server: verified, organization: organization, generic: try await project(.generic),
+                odoo: try await project(.odoo),
+                operations: InstanceOperations(
+                    store: store, secrets: secrets, ssh: connector, images: images,
+                    healthDeadline: .seconds(60)),
+                docker: docker)
+            try await body(world)
+        } catch {
+            try? await removeEverything(of: organization, docker)
+            throw error
         }
+        try await removeEverything(of: organization, docker)
     }
 
     /// Every container, volume, network and image labelled with the test's organization.
