@@ -6,7 +6,7 @@ struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
         abstract: "List, create, show and delete projects.",
-        subcommands: [List.self, Create.self, Show.self, Delete.self]
+        subcommands: [List.self, Create.self, Show.self, Delete.self, DeployKeyCommand.self]
     )
 }
 

@@ -15,7 +15,8 @@ public struct SlipwayCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Login.self, OrgCommand.self, ProjectCommand.self, EnvCommand.self, ServerCommand.self,
-            InstanceCommand.self, DeployCommand.self, SnapshotCommand.self, BackupCommand.self, APIKeyCommand.self,
+            InstanceCommand.self, DeployCommand.self, WebhookCommand.self, SnapshotCommand.self, BackupCommand.self,
+            APIKeyCommand.self,
         ]
     )
 

@@ -1,4 +1,7 @@
 extension BranchMapping {
+    /// What starts a pattern for tag pushes: `tag:v*` deploys tags `v1.0`, `v2`...
+    public static let tagPrefix = "tag:"
+
     /// Whether `branch` matches `pattern`. A `*` matches any run of characters, none included, within one
     /// path segment: it never matches a `/`, so `release/*` matches `release/1.2` but not `release/1.2/fix`
     /// nor `release`, and `feature-*` matches `feature-login` but not `feature-a/b`. Every other character
@@ -47,9 +50,28 @@ extension Project {
     /// the one listed first), else the first environment whose `branch` is exactly `branch`, else nil.
     /// A mapping to an environment that is not among `environments` (since deleted) is passed over.
     public func environmentId(forBranch branch: String, environments: [Environment]) -> String? {
+        if let id = bestMapping(for: branch, tags: false, environments: environments) { return id }
+        return environments.first { $0.branch == branch }?.id
+    }
+
+    /// The environment a push of `tag` deploys to: the best mapping whose pattern is `tag:` and a pattern for
+    /// tag names (`tag:v*`), chosen like `environmentId(forBranch:environments:)` does; nil when no mapping
+    /// asks for tags, since a tag is deployed only where one does.
+    public func environmentId(forTag tag: String, environments: [Environment]) -> String? {
+        bestMapping(for: tag, tags: true, environments: environments)
+    }
+
+    /// The best of the branch mappings (or, with `tags`, of the `tag:` ones, matched without the prefix).
+    private func bestMapping(for name: String, tags: Bool, environments: [Environment]) -> String? {
         let known = Set(environments.map(\.id))
         var best: BranchMapping?
-        for mapping in branchMappings where known.contains(mapping.environmentId) && mapping.matches(branch) {
+        for mapping in branchMappings
+        where known.contains(mapping.environmentId) && mapping.branchPattern.hasPrefix(BranchMapping.tagPrefix) == tags
+            && BranchMapping.matches(
+                pattern: tags
+                    ? String(mapping.branchPattern.dropFirst(BranchMapping.tagPrefix.count)) : mapping.branchPattern,
+                branch: name)
+        {
             guard let current = best else {
                 best = mapping
                 continue
@@ -60,7 +82,6 @@ extension Project {
                 best = mapping
             }
         }
-        if let best { return best.environmentId }
-        return environments.first { $0.branch == branch }?.id
+        return best?.environmentId
     }
 }

@@ -115,9 +115,10 @@ public enum Validation {
         }
     }
 
-    /// A branch pattern with `*` globs, like `release/*`.
+    /// A branch pattern (`main`, `release/*`), or `tag:` and a pattern for tag names (`tag:v*`).
     public static func branchPattern(_ value: String, field: String) throws {
-        try gitRef(value.replacingOccurrences(of: "*", with: "x"), field: field)
+        let pattern = value.hasPrefix(BranchMapping.tagPrefix) ? String(value.dropFirst(4)) : value
+        try gitRef(pattern.replacingOccurrences(of: "*", with: "x"), field: field)
     }
 
     /// A repository URL git can clone: https, ssh, git or scp-like `user@host:path`.

@@ -39,8 +39,8 @@ extension DeploymentPipeline {
         return .completed
     }
 
-    /// Fetches the repository into the mirror on each server and resolves the ref to one commit, whose sha,
-    /// author and message go on the deployment.
+    /// Fetches the repository into the mirror on each server (with the project's deploy key, when it has one)
+    /// and resolves the ref to one commit, whose sha, author and message go on the deployment.
     func clone(_ deployment: inout Deployment, _ log: DeploymentStepLog) async throws -> DeploymentRecorder.Outcome {
         guard let project = try await store.project(organizationId: deployment.organizationId, id: deployment.projectId)
         else { throw DeploymentFailure("the project was deleted") }
@@ -54,10 +54,16 @@ extension DeploymentPipeline {
         } else {
             throw DeploymentFailure("the deployment names no branch, commit or tag")
         }
+        // A deploy key serves SSH only; for another transport it is not even opened.
+        let deployKey =
+            GitCommand.usesSSH(project.repoUrl)
+            ? try await OpenedDeployKey.load(
+                organizationId: project.organizationId, projectId: project.id, store: store, secrets: instances.secrets)
+            : nil
         var resolved: GitCommit?
         for (server, _) in try await servers(deployment) {
             let reached = try await instances.target(server)
-            let mirror = GitMirror(project: project, server: reached.server, host: reached.host)
+            let mirror = GitMirror(project: project, server: reached.server, host: reached.host, deployKey: deployKey)
             await log.line("\(reached.server.name): \(try await mirror.fetch())")
             let commit = try await mirror.commit(ref)
             if let resolved, resolved.sha != commit.sha {

@@ -9,21 +9,29 @@ struct GitMirror {
     let host: any RemoteHost
     let directory: String
     let url: String
+    /// The project's deploy key, opened: a fetch over SSH authenticates with it.
+    let deployKey: OpenedDeployKey?
     var deadline: Duration = .seconds(600)
 
     /// The mirror of `project` on `server`. The local machine keeps it under the control plane user's home;
     /// an SSH server under its user's home (where the SSH session starts).
-    init(project: Project, server: Server, host: any RemoteHost) {
+    init(project: Project, server: Server, host: any RemoteHost, deployKey: OpenedDeployKey? = nil) {
         let root = server.authMethod == .local ? NSHomeDirectory() + "/.slipway/repos" : ".slipway/repos"
         self.host = host
         self.directory = "\(root)/\(project.id).git"
         self.url = project.repoUrl
+        self.deployKey = deployKey
     }
 
-    /// Fetches every branch and tag; says what it did.
+    /// Fetches every branch and tag (with the deploy key, when there is one and the URL is SSH's); says
+    /// what it did.
     func fetch() async throws -> String {
         _ = try await run(GitCommand.initMirror(directory), "prepare the mirror")
-        _ = try await run(GitCommand.fetch(directory, url: url), "fetch \(url)")
+        if let deployKey, GitCommand.usesSSH(url) {
+            try await fetch(with: deployKey)
+            return "fetched \(url) into \(directory) on the server with the deploy key \(deployKey.key.fingerprint)"
+        }
+        try checkFetch(try await host.run(GitCommand.fetch(directory, url: url), deadline: deadline), key: nil)
         return "fetched \(url) into \(directory) on the server"
     }
 

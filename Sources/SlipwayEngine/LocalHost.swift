@@ -19,9 +19,17 @@ public struct LocalHost: RemoteHost, ServerConnector {
     public func loopback(port: Int) async throws -> ServiceEndpoint { .tcp(host: "127.0.0.1", port: port) }
 
     public func run(_ argv: [String], deadline: Duration) async throws -> CommandResult {
+        try await run(argv, input: .none, deadline: deadline)
+    }
+
+    public func run(_ argv: [String], stdin: Data, deadline: Duration) async throws -> CommandResult {
+        try await run(argv, input: .data(stdin, thenClose: true), deadline: deadline)
+    }
+
+    private func run(_ argv: [String], input: LocalProcess.Input, deadline: Duration) async throws -> CommandResult {
         let process: LocalProcess
         do {
-            process = try LocalProcess.start(argv, environment: ProcessInfo.processInfo.environment)
+            process = try LocalProcess.start(argv, environment: ProcessInfo.processInfo.environment, input: input)
         } catch {
             throw ConnectionFailure.refused("\(error)")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayCore
 import SlipwayDrivers
 
@@ -6,6 +7,9 @@ import SlipwayDrivers
 /// `ShellQuoting`.
 public protocol RemoteHost: Sendable {
     func run(_ argv: [String], deadline: Duration) async throws -> CommandResult
+    /// Runs `argv` with `stdin` as its standard input: how a secret reaches a host as data, never as command
+    /// text (which `ps` shows and a shell reads).
+    func run(_ argv: [String], stdin: Data, deadline: Duration) async throws -> CommandResult
     /// The host key fingerprint the connection checked (nil for the local machine).
     var hostKeyFingerprint: String? { get async }
     /// A unix socket of the control plane's machine that reaches the unix socket at `path` on the host

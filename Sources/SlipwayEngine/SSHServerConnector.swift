@@ -76,6 +76,14 @@ struct SSHHost: RemoteHost {
         }
     }
 
+    func run(_ argv: [String], stdin: Data, deadline: Duration) async throws -> CommandResult {
+        do {
+            return try await connection.run(argv, stdin: stdin, deadline: deadline)
+        } catch {
+            throw SSHServerConnector.failure(error, server: server)
+        }
+    }
+
     var hostKeyFingerprint: String? {
         get async { await connection.hostKeyFingerprint }
     }

@@ -29,6 +29,9 @@ public struct APIRoute: Sendable {
     public var reachesServer = false
     /// Whether the route answers a `text/event-stream` (`RouteReply.events`) rather than JSON.
     public var streamsEvents = false
+    /// For a route that reads its body itself, as bytes (a webhook verifies them before it parses them): the
+    /// most it reads. Nil for the routes whose JSON body the installer reads and checks against `body`.
+    public var rawBodyLimit: Int?
     public var handler: @Sendable (RouteCall) async throws -> RouteReply
 
     public init(
@@ -68,6 +71,13 @@ public struct APIRoute: Sendable {
     public func streamingEvents() -> APIRoute {
         var route = self
         route.streamsEvents = true
+        return route
+    }
+
+    /// The route, reading its body itself as raw bytes, at most `limit` of them.
+    public func takingRawBody(upTo limit: Int) -> APIRoute {
+        var route = self
+        route.rawBodyLimit = limit
         return route
     }
 

@@ -66,6 +66,7 @@ enum OpenAPIDocument {
         if route.body != nil { errors += ["400", "409", "413", "422"] }
         if !route.query.isEmpty || route.body != nil || route.isMutating { errors += ["409", "422"] }
         if route.reachesServer { errors += ["503"] }
+        if route.rawBodyLimit != nil { errors += ["400", "401", "413", "422"] }
         for code in Set(errors) {
             responses[code] = [
                 "description": "error",
@@ -88,6 +89,12 @@ enum OpenAPIDocument {
         if let body = route.body {
             operation["requestBody"] = [
                 "required": .bool(route.bodyRequired), "content": ["application/json": ["schema": body.json]],
+            ]
+        } else if let limit = route.rawBodyLimit {
+            operation["requestBody"] = [
+                "required": true,
+                "description": .string("the provider's JSON, verified as sent: at most \(limit) bytes"),
+                "content": ["application/json": ["schema": ["type": "object"]]],
             ]
         }
         return .object(operation)

@@ -51,6 +51,8 @@ enum ProjectRoutes {
                 organizationId: caller.organization.id, name: input.name, repoUrl: input.repoUrl, kind: input.kind,
                 branchMappings: mappings.sorted { $0.priority > $1.priority }, createdAt: now, updatedAt: now)
             try await call.store.createProject(project)
+            // Every project gets its own deploy key at once: its public half is what the user adds at the Git host.
+            _ = try await DeployKeyRoutes.create(for: project, call)
             return .json(project)
         },
         APIRoute(

@@ -7,7 +7,7 @@ public enum RouteTable {
         + InstanceActionRoutes.all + InstanceSecretRoutes.all
         + DeploymentRoutes.all + SnapshotRoutes.all + RestoreRoutes.all + SnapshotRetentionRoutes.all
         + BackupDestinationRoutes.all + BackupScheduleRoutes.all + BackupRoutes.all + AlertRoutes.all
-        + AuditRoutes.all
+        + AuditRoutes.all + WebhookRoutes.all + DeployKeyRoutes.all
 
     public static let all: [APIRoute] = SystemRoutes.all(documentedRoutes: { RouteTable.all }) + api
 }

@@ -178,6 +178,7 @@ enum Schemas {
             ],
             required: ["id", "organizationId", "actorName", "action", "resource", "result", "requestId", "createdAt"]),
     ].merging(backupComponents) { current, _ in current }.merging(deploymentComponents) { current, _ in current }
+        .merging(webhookComponents) { current, _ in current }
 
     private static let apiKeyProperties: [String: Schema] = [
         "id": id, "kind": .enumeration(APIToken.Kind.self), "name": .string, "prefix": .string, "organizationId": id,

@@ -300,6 +300,41 @@ enum Migrations {
                 // The module names, comma separated (each is letters, digits and _ only).
                 "ALTER TABLE environments ADD COLUMN module_update_modules TEXT NOT NULL DEFAULT ''",
             ]),
+        Migration(
+            version: 14, name: "git integration",
+            statements: [
+                """
+                CREATE TABLE deploy_keys (
+                    project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    public_key TEXT NOT NULL, fingerprint TEXT NOT NULL, private_key TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    provider TEXT NOT NULL, secret TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    secret_set_at BIGINT NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX webhook_endpoints_provider ON webhook_endpoints (project_id, provider)",
+                """
+                CREATE TABLE webhook_deliveries (
+                    id TEXT PRIMARY KEY, organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    provider TEXT NOT NULL, event TEXT, delivery_id TEXT, branch TEXT, tag TEXT, commit_sha TEXT,
+                    verdict TEXT NOT NULL, reason TEXT, deployment_id TEXT, received_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX webhook_deliveries_project ON webhook_deliveries (project_id, received_at)",
+                // The delivery ids already acted on: the primary key makes a replay lose the race even when two
+                // control planes take the same redelivery at once.
+                """
+                CREATE TABLE webhook_delivery_ids (
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    provider TEXT NOT NULL, delivery_id TEXT NOT NULL, received_at BIGINT NOT NULL,
+                    PRIMARY KEY (project_id, provider, delivery_id))
+                """,
+            ]),
     ]
 
     /// Brings the schema up to date inside one transaction. On PostgreSQL an advisory lock keeps

@@ -266,3 +266,33 @@ extension SnapshotRetention {
             keepLast: try row.optionalInt("snapshot_keep_last"), keepDays: try row.optionalInt("snapshot_keep_days"))
     }
 }
+
+extension DeployKey {
+    init(_ row: SQLRow) throws {
+        self.init(
+            projectId: try row.string("project_id"), publicKey: try row.string("public_key"),
+            fingerprint: try row.string("fingerprint"), createdAt: try row.date("created_at"))
+    }
+}
+
+extension WebhookEndpoint {
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            projectId: try row.string("project_id"), provider: try row.enum("provider"),
+            createdAt: try row.date("created_at"), secretSetAt: try row.date("secret_set_at"))
+    }
+}
+
+extension WebhookDelivery {
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.string("id"), organizationId: try row.string("organization_id"),
+            projectId: try row.string("project_id"), provider: try row.enum("provider"),
+            event: try row.optionalString("event"), deliveryId: try row.optionalString("delivery_id"),
+            branch: try row.optionalString("branch"), tag: try row.optionalString("tag"),
+            commitSha: try row.optionalString("commit_sha"), verdict: try row.enum("verdict"),
+            reason: try row.optionalString("reason"), deploymentId: try row.optionalString("deployment_id"),
+            receivedAt: try row.date("received_at"))
+    }
+}

@@ -142,6 +142,32 @@ public protocol Store: Sendable {
     /// How many deployments are in each status, across all organizations: the job queue's depth for /metrics.
     func deploymentStatusCounts() async throws -> [Deployment.Status: Int]
 
+    // MARK: Git integration
+    /// Stores the project's deploy key (its private half sealed by the caller), replacing the one it had.
+    func setDeployKey(_ key: DeployKey, organizationId: String, encryptedPrivateKey: String) async throws
+    func deployKey(organizationId: String, projectId: String) async throws -> DeployKey?
+    /// The sealed private half of the project's deploy key; nil when it has none.
+    func encryptedDeployPrivateKey(organizationId: String, projectId: String) async throws -> String?
+    /// Creates the project's endpoint for the provider, or gives the existing one the new secret (the old one
+    /// stops verifying at once); answers the endpoint as stored.
+    func configureWebhook(_ endpoint: WebhookEndpoint, encryptedSecret: String) async throws -> WebhookEndpoint
+    func webhookEndpoints(organizationId: String, projectId: String) async throws -> [WebhookEndpoint]
+    func deleteWebhookEndpoint(organizationId: String, projectId: String, provider: GitProvider) async throws -> Bool
+    /// The endpoint a delivery names, whatever its organization (the delivery route has no token), with its
+    /// sealed secret.
+    func webhookEndpoint(projectId: String, provider: GitProvider) async throws -> (
+        endpoint: WebhookEndpoint, encryptedSecret: String
+    )?
+    /// Keeps a delivery in the project's log, in one transaction with the deployment it queues (and its job).
+    /// A delivery id the project's provider sent before turns a `deployed` or `ignored` delivery into an
+    /// `ignored` replay that queues nothing; answers the delivery as recorded. The log keeps the last 1,000.
+    func recordWebhookDelivery(_ delivery: WebhookDelivery, deployment: Deployment?, job: Job?) async throws
+        -> WebhookDelivery
+    /// A page of the project's deliveries, newest first; nil when the organization has no such project.
+    func webhookDeliveries(organizationId: String, projectId: String, page: PageRequest) async throws -> Page<
+        WebhookDelivery
+    >?
+
     // MARK: Snapshots
     func createSnapshot(_ snapshot: Snapshot) async throws
     func snapshots(organizationId: String, environmentId: String) async throws -> [Snapshot]

@@ -167,4 +167,26 @@ struct BranchMatchTests {
         #expect(
             Self.project([]).environmentId(forBranch: "main", environments: [copy, Self.production]) == "env_stage")
     }
+
+    @Test("a tag deploys only where a `tag:` mapping asks for it; branch patterns never take tags, nor tags branches")
+    func tags() throws {
+        let project = Self.project([
+            BranchMapping(branchPattern: "*", environmentId: "env_dev", priority: 0),
+            BranchMapping(branchPattern: "tag:v*", environmentId: "env_prod", priority: 5),
+            BranchMapping(branchPattern: "tag:v*-rc*", environmentId: "env_stage", priority: 10),
+        ])
+        #expect(project.environmentId(forTag: "v1.2", environments: Self.environments) == "env_prod")
+        #expect(project.environmentId(forTag: "v1.3-rc1", environments: Self.environments) == "env_stage")
+        #expect(project.environmentId(forTag: "nightly", environments: Self.environments) == nil)
+        // The branch `main` has no tag mapping; a tag named like a branch still needs a tag mapping.
+        #expect(Self.project([]).environmentId(forTag: "main", environments: Self.environments) == nil)
+        // `*` maps every one-segment branch, never a tag, and `tag:v*` never maps a branch named v1.
+        #expect(project.environmentId(forBranch: "v1", environments: Self.environments) == "env_dev")
+        #expect(
+            Self.project([BranchMapping(branchPattern: "tag:v*", environmentId: "env_prod")])
+                .environmentId(forBranch: "v1", environments: Self.environments) == nil)
+        try Validation.branchPattern("tag:v*", field: "branchPattern")
+        #expect(throws: SlipwayError.self) { try Validation.branchPattern("tag:v 1", field: "branchPattern") }
+        #expect(throws: SlipwayError.self) { try Validation.branchPattern("x:v1", field: "branchPattern") }
+    }
 }

@@ -70,6 +70,10 @@ struct IsolationTests {
                         if route.path == "/api/audit-logs" {
                             // The caller's own log records the ids the caller sent in its failed attempts: its own input, no leak.
                             #expect(reply.status == 200)
+                        } else if route.path == "/api/projects/{projectId}/webhooks/{provider}", route.method == .post {
+                            // Where Git providers post, without a token: an unsigned delivery gets the same 401
+                            // whether or not the project exists.
+                            #expect(reply.status == 401 && reply.errorCode == "unverified", "\(reply.text)")
                         } else if !route.path.contains("{") {
                             // Lists and creations in one's own organization: whatever they answer, never the other's ids.
                             for id in secretIds {

@@ -6,12 +6,13 @@ import Foundation
 /// `--` or behind a fixed `refs/...` prefix, and is checked by the caller (`Validation.gitRef`, `.repoURL`).
 public enum GitCommand {
     /// `git` with the options every command takes: no prompt for credentials (a deployment has no
-    /// terminal), and the mirror trusted whoever owns it (git refuses repositories of other users).
-    static func git(_ directory: String?, _ arguments: [String]) -> [String] {
+    /// terminal), and the mirror trusted whoever owns it (git refuses repositories of other users). `ssh` is
+    /// the ssh command for a fetch with a deploy key (``SSHIdentity/sshCommand``).
+    static func git(_ directory: String?, _ arguments: [String], ssh: String? = nil) -> [String] {
         // `env` first: no terminal prompt, and ssh fails rather than asks about an unknown host key.
         var argv = [
-            "env", "GIT_TERMINAL_PROMPT=0", "GIT_SSH_COMMAND=ssh -o BatchMode=yes", "git", "-c", "safe.directory=*",
-            "-c", "credential.helper=",
+            "env", "GIT_TERMINAL_PROMPT=0", "GIT_SSH_COMMAND=\(ssh ?? "ssh -o BatchMode=yes")",
+            "git", "-c", "safe.directory=*", "-c", "credential.helper=",
         ]
         if let directory { argv += ["-C", directory] }
         return argv + arguments
@@ -22,8 +23,9 @@ public enum GitCommand {
         git(nil, ["init", "--bare", "--quiet", "--", directory])
     }
 
-    /// Fetches every branch and tag of `url` into the mirror, replacing moved refs and dropping deleted ones.
-    public static func fetch(_ directory: String, url: String) -> [String] {
+    /// Fetches every branch and tag of `url` into the mirror, replacing moved refs and dropping deleted ones;
+    /// over SSH with `identity` (the project's deploy key) when given.
+    public static func fetch(_ directory: String, url: String, identity: SSHIdentity? = nil) -> [String] {
         git(
             directory,
             [
@@ -32,7 +34,7 @@ public enum GitCommand {
                 "fetch", "--quiet", "--force", "--prune", "--no-write-fetch-head",
                 "--upload-pack=git -c 'safe.directory=*' upload-pack", "--", url,
                 "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*",
-            ])
+            ], ssh: identity?.sshCommand)
     }
 
     /// Which commit a ref names in the mirror: prints its full sha.
