@@ -54,6 +54,12 @@ extension WebhookRoutes {
             throw SlipwayError(
                 .badRequest, code: "missing_event", message: "the delivery has no \(provider.eventHeader) header")
         }
+        if let type = delivery.header("Content-Type"), type.hasPrefix("application/x-www-form-urlencoded") {
+            // GitHub's other content type: the JSON arrives form-encoded, which this endpoint does not take.
+            let message = "the delivery is form-encoded: set the webhook's content type to application/json"
+            try await delivery.reject(message, event: eventName)
+            throw SlipwayError(.badRequest, code: "invalid_json", message: message)
+        }
         let event: WebhookEvent
         do {
             event = try WebhookEvent.parse(provider: provider, event: eventName, body: Data(body))

@@ -52,7 +52,7 @@ func send(
     var headers = extra
     if let token { headers[.authorization] = "Bearer \(token)" }
     if let org { headers[HTTPField.Name("X-Org-Slug")!] = org }
-    if body != nil { headers[.contentType] = "application/json" }
+    if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
     let buffer = body.map { ByteBuffer(string: $0) }
     return try await client.execute(uri: path, method: method, headers: headers, body: buffer) { response in
         let text = String(buffer: response.body)

@@ -199,6 +199,13 @@ struct WebhookAPITests {
                 let notJSON = ProviderDelivery.signed(.github, secret: secret, event: "push", body: "payload=%7B%7D")
                 let notJSONReply = try await Self.deliver(client, notJSON, projectId: world.projectId)
                 #expect(notJSONReply.status == 400, "\(notJSONReply.text)")
+                let formEncoded = try await Self.deliver(client, notJSON, projectId: world.projectId) {
+                    $0[.contentType] = "application/x-www-form-urlencoded"
+                }
+                #expect(
+                    formEncoded.status == 400 && formEncoded.errorCode == "invalid_json"
+                        && formEncoded.text.contains("content type to application"),
+                    "\(formEncoded.text) \(formEncoded.headers)")
                 let noEvent = try await Self.deliver(client, good, projectId: world.projectId) {
                     $0[HTTPField.Name("X-GitHub-Event")!] = nil
                 }
@@ -218,7 +225,7 @@ struct WebhookAPITests {
                 for expected in unverified.compactMap(\.1) + ["JSON", "X-GitHub-Event", "body over"] {
                     #expect(reasons.contains { $0.contains(expected) }, "\(expected) in \(reasons)")
                 }
-                #expect(log["total"]?.int == 7, "\(log.text)")
+                #expect(log["total"]?.int == 8, "\(log.text)")
             }
         }
     }
