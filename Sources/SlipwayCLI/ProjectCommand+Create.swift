@@ -34,6 +34,11 @@ extension ProjectCommand {
             let project = try await session.create(
                 APIClient.path("projects"), body: Body(name: name, repoUrl: repoUrl, kind: kind), as: Project.self)
             if !options.json {
+                if project.repoUrl.contains("@") || project.repoUrl.hasPrefix("ssh://") {
+                    session.note(
+                        "Its deploy key, to add read-only at the Git host: slipway project deploy-key --project \(project.id)"
+                    )
+                }
                 session.note(
                     "Next: slipway env create --project \(project.id) --name production --type production --branch main"
                 )

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -32,7 +31,8 @@ extension WebhookRoutes {
         guard let provider, let endpoint else {
             // Spend the time a real check takes, so the answer's timing says nothing either.
             _ = WebhookSignature.verify(
-                provider: provider ?? .github, secret: Identifier.secret(), body: body, signature: nil)
+                provider: .github, secret: Identifier.secret(), body: body,
+                signature: "sha256=" + String(repeating: "0", count: 64))
             call.context.logger.notice("webhook delivery to an unknown endpoint rejected")
             throw unverified
         }
@@ -69,6 +69,7 @@ extension WebhookRoutes {
         }
         return .json(try await delivery.act(on: event, named: eventName))
     }
+    .takingRawBody(upTo: bodyLimit)
 
     /// The one answer to a delivery that does not verify, whatever the reason.
     static let unverified = SlipwayError(

@@ -4,6 +4,8 @@ import SlipwayCore
 extension SQLStore {
     /// How many deliveries a project's log keeps; older ones go as new ones arrive.
     static let deliveriesKept = 1_000
+    /// How long a delivery id is remembered, in seconds: a redelivery later than that deploys again.
+    static let deliveryIdsKept: TimeInterval = 30 * 24 * 3600
 
     public func configureWebhook(_ endpoint: WebhookEndpoint, encryptedSecret: String) async throws -> WebhookEndpoint {
         try await write { connection in
@@ -70,6 +72,11 @@ extension SQLStore {
         try await write { connection in
             var recorded = delivery
             if delivery.verdict != .rejected, let deliveryId = delivery.deliveryId {
+                // Providers redeliver within days (GitHub keeps deliveries for 3); ids a month old can go.
+                try await connection.execute(
+                    "DELETE FROM webhook_delivery_ids WHERE project_id = ? AND received_at < ?",
+                    .text(delivery.projectId),
+                    .init(delivery.receivedAt.addingTimeInterval(-Self.deliveryIdsKept)))
                 let claimed = try await connection.execute(
                     """
                     INSERT INTO webhook_delivery_ids (project_id, provider, delivery_id, received_at)

@@ -226,6 +226,14 @@ struct WebhookAPITests {
                     #expect(reasons.contains { $0.contains(expected) }, "\(expected) in \(reasons)")
                 }
                 #expect(log["total"]?.int == 8, "\(log.text)")
+
+                // The document says what a provider can be answered, and what it may send.
+                let document = try await send(client, .get, "/api/openapi.json")
+                let operation = document["paths"]?["/api/projects/{projectId}/webhooks/{provider}"]?["post"]
+                for status in ["200", "400", "401", "413", "422"] {
+                    #expect(operation?["responses"]?[status] != nil, "\(status) is documented")
+                }
+                #expect(operation?["requestBody"] != nil && operation?["security"] == .array([]))
             }
         }
     }
