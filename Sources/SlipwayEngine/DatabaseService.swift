@@ -40,10 +40,12 @@ public struct DatabaseService: Sendable {
 
     /// Makes the service run: adopts its container, starts it when stopped, or creates network, volume
     /// and container with `superuserPassword` (used only when the data volume is new). Returns what it did
-    /// once PostgreSQL accepts connections.
+    /// once PostgreSQL accepts connections; a container that already ran is not asked again unless
+    /// `checkingRunning` (a caller whose first command waits for it itself saves an exec).
     @discardableResult
-    public func ensure(superuserPassword: String) async throws -> String {
+    public func ensure(superuserPassword: String, checkingRunning: Bool = true) async throws -> String {
         let did: String
+        var wasRunning = false
         if let existing = try await existingContainer() {
             guard SlipwayLabels.isManaged(existing.config.labels) else {
                 throw DockerError(
@@ -56,6 +58,7 @@ public struct DatabaseService: Sendable {
                 did = try await create(superuserPassword: superuserPassword) + " (again, with the snapshot volume)"
             } else if existing.state.running {
                 did = "\(containerName) already runs"
+                wasRunning = true
             } else {
                 try await docker.startContainer(existing.id)
                 did = "\(containerName) was stopped and is started again"
@@ -63,7 +66,7 @@ public struct DatabaseService: Sendable {
         } else {
             did = try await create(superuserPassword: superuserPassword)
         }
-        try await waitUntilReady()
+        if checkingRunning || !wasRunning { try await waitUntilReady() }
         return did
     }
 

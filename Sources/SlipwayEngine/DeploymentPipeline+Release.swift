@@ -17,9 +17,7 @@ extension DeploymentPipeline {
             rolledBack = try await store.deployment(organizationId: deployment.organizationId, id: rollbackOf)
         }
         for (index, instance) in try await targetInstances(deployment) {
-            guard let image = deployment.targets[index].image else {
-                throw DeploymentFailure("no image was built for \(instance.name)")
-            }
+            let image = try await runImage(deployment, index, instance)
             if deployment.targets[index].color == nil {
                 deployment.targets[index].previousImage = instance.image
                 deployment.targets[index].previousColor = instance.image == nil ? nil : instance.activeColor
@@ -49,6 +47,20 @@ extension DeploymentPipeline {
         return .completed
     }
 
+    /// The image a target's new colour runs: the pushed one by digest, or, while the push still runs beside
+    /// this, the one the build left on the instance's server under the commit's tag (the same image id).
+    private func runImage(_ deployment: Deployment, _ index: Int, _ instance: Instance) async throws -> String {
+        if let image = deployment.targets[index].image { return image }
+        guard deployment.rollbackOf == nil, deployment.step(.build)?.status == .completed else {
+            throw DeploymentFailure("no image was built for \(instance.name)")
+        }
+        let (project, sha) = try await resolvedCommit(deployment)
+        guard let server = try await store.server(organizationId: instance.organizationId, id: instance.serverId) else {
+            throw DeploymentFailure("the server of \(instance.name) was deleted")
+        }
+        return "\(Self.repository(project: project, server: server)):\(sha)"
+    }
+
     /// Odoo's module update on the new image, in a one-off container: the addons whose files changed since
     /// the commit the instance ran. The database counts as touched from the moment it starts, so a failure
     /// from here on restores the pre-deploy snapshot.
@@ -68,7 +80,7 @@ extension DeploymentPipeline {
         }
         var updated = false
         for (index, instance) in try await targetInstances(deployment) {
-            guard let image = deployment.targets[index].image else { continue }
+            let image = try await runImage(deployment, index, instance)
             let modules: [String]
             if environment.moduleUpdate == .listed {
                 modules = environment.moduleUpdateModules
@@ -204,13 +216,13 @@ extension DeploymentPipeline {
                 continue
             }
             let until = ContinuousClock.now.advanced(by: drainDeadline)
-            var open = try await openConnections(container.id, port: port, reached.docker)
+            var open = try await openConnections(container, port: port, reached)
             if let count = open, count > 0 {
                 await log.line("\(instance.name): \(old.rawValue) has \(count) requests in flight; waiting for them")
             }
             while let count = open, count > 0, ContinuousClock.now < until {
                 try await Task.sleep(for: .milliseconds(200))
-                open = try await openConnections(container.id, port: port, reached.docker)
+                open = try await openConnections(container, port: port, reached)
             }
             switch open {
             case .none:
@@ -239,12 +251,25 @@ extension DeploymentPipeline {
         return drained ? .completed : .skipped("nothing ran before: nothing to drain")
     }
 
-    /// The established connections to `port` in the container, or nil when they cannot be read.
-    private func openConnections(_ container: String, port: Int, _ docker: DockerClient) async throws -> Int? {
+    /// The established connections to `port` in the container, or nil when they cannot be read. Read from the
+    /// server itself, through the container's main process (`/proc/PID/net/tcp` is its network namespace's
+    /// table, readable by any user), which costs a process start; else from inside the container with
+    /// `docker exec cat`, which costs an exec (and needs `cat` in the image).
+    private func openConnections(_ container: ContainerDetails, port: Int, _ reached: InstanceOperations.Target)
+        async throws -> Int?
+    {
+        if let pid = container.state.pid, pid > 0 {
+            let result = try await reached.host.run(
+                ["cat", "/proc/\(pid)/net/tcp", "/proc/\(pid)/net/tcp6"], deadline: .seconds(10))
+            // tcp6 is absent where IPv6 is off: cat then fails, but has printed tcp.
+            if result.stdoutText.contains("local_address") {
+                return OpenConnections.count(procNetTCP: result.stdoutText, port: port)
+            }
+        }
         let result: ExecResult
         do {
-            result = try await docker.exec(
-                container, command: ["cat", "/proc/net/tcp", "/proc/net/tcp6"], timeout: .seconds(10))
+            result = try await reached.docker.exec(
+                container.id, command: ["cat", "/proc/net/tcp", "/proc/net/tcp6"], timeout: .seconds(10))
         } catch is DockerError {
             // Gone or stopped meanwhile: there is nothing to wait for, or nothing to read it with.
             return nil

@@ -68,27 +68,31 @@ public struct DeploymentPipeline: Sendable {
         }
     }
 
-    /// The steps in order, but the pre-deploy snapshot runs beside clone, build and push: nothing touches
-    /// an instance before update-container, which begins only once the snapshot has completed. When one
-    /// side fails, the other is let finish (a snapshot is never left half taken), then the failure stands.
+    /// The steps in their recorded order, in three lanes where nothing forces one after another: the
+    /// pre-deploy snapshot beside clone and build; then the push beside the new colour's start, module update
+    /// and health check (which run the image the build left on the server, the same image id the push names
+    /// by digest). Nothing touches an instance before update-container, which begins only once the snapshot
+    /// has completed; traffic moves only once the push has completed too. When one lane fails, the other is
+    /// let finish (a snapshot is never left half taken), then the first failure in step order stands.
     private func runSteps(_ recorder: DeploymentRecorder) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await runStep(.preDeploySnapshot, recorder) }
-            var failure: (any Error)?
-            do {
-                for name in [Step.Name.clone, .build, .push] { try await runStep(name, recorder) }
-            } catch {
-                failure = error
-            }
-            do {
-                try await group.next()
-            } catch {
-                // The snapshot comes first in the pipeline: its failure is the one reported.
-                failure = error
-            }
-            if let failure { throw failure }
+        async let snapshot: Void = runStep(.preDeploySnapshot, recorder)
+        do {
+            try await runStep(.clone, recorder)
+            try await runStep(.build, recorder)
+        } catch {
+            _ = try? await snapshot
+            throw error
         }
-        for name in [Step.Name.updateContainer, .moduleUpdate, .healthCheck, .switchTraffic, .drain] {
+        async let push: Void = runStep(.push, recorder)
+        do {
+            try await snapshot
+            for name in [Step.Name.updateContainer, .moduleUpdate, .healthCheck] { try await runStep(name, recorder) }
+        } catch {
+            _ = try? await push
+            throw error
+        }
+        try await push
+        for name in [Step.Name.switchTraffic, .drain] {
             try await runStep(name, recorder)
         }
     }

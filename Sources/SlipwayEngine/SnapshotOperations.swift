@@ -39,13 +39,14 @@ public struct SnapshotOperations: Sendable {
         let database: String
     }
 
-    func context(_ instance: Instance) async throws -> Context {
+    func context(_ instance: Instance, checkingRunning: Bool = true) async throws -> Context {
         let target = try await instances.target(instance)
         guard let database = instance.databaseName else {
             throw SlipwayError(.conflict, code: "no_database", message: "the instance has no database")
         }
         let service = DatabaseService(docker: target.docker, server: target.server, image: instances.images.database)
-        try await service.ensure(superuserPassword: try await instances.databasePassword(target.server))
+        try await service.ensure(
+            superuserPassword: try await instances.databasePassword(target.server), checkingRunning: checkingRunning)
         return Context(instance: instance, target: target, service: service, database: database)
     }
 
@@ -61,15 +62,21 @@ public struct SnapshotOperations: Sendable {
         snapshot.status = .running
         snapshot = try await store.updateSnapshot(snapshot) ?? snapshot
         do {
-            let context = try await context(instance)
+            let context = try await context(instance, checkingRunning: false)
             let files = Files(snapshot.id)
+            // The snapshot's directory, and PostgreSQL accepting connections (30 s at most), in one exec.
             try await context.service.run(
-                ["install", "-d", "-o", "postgres", "-m", "0700", files.directory], user: "root")
+                [
+                    "sh", "-c",
+                    #"install -d -o postgres -m 0700 -- "$1" && n=0 && until pg_isready -q; do n=$((n + 1)); "#
+                        + #"[ "$n" -lt 300 ] || { echo "PostgreSQL does not accept connections" >&2; exit 1; }; "#
+                        + "sleep 0.1; done",
+                    "slipway-prepare", files.directory,
+                ], user: "root")
             try await context.service.run(["pg_dump", "--format=custom", "--file", files.dump, context.database])
-            let dump = try await measure(files.dump, context.service)
+            // The dump must read back (pg_restore lists its table of contents), in the exec that measures it.
+            let dump = try await measure(files.dump, context.service, readBack: true)
             guard dump.bytes > 0 else { throw SnapshotFailure("the database dump is empty") }
-            // The dump must read back: pg_restore lists its table of contents.
-            try await context.service.run(["pg_restore", "--list", files.dump])
             snapshot.databaseBytes = dump.bytes
             snapshot.databaseSha256 = dump.sha256
             if instance.kind == .odoo {
@@ -93,12 +100,22 @@ public struct SnapshotOperations: Sendable {
         return try await store.updateSnapshot(snapshot) ?? snapshot
     }
 
-    /// Size and sha256 of a file in the service's container.
-    func measure(_ path: String, _ service: DatabaseService) async throws -> (bytes: Int, sha256: String) {
-        let size = try await service.run(["stat", "--format=%s", path]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let sum = try await service.run(["sha256sum", path]).split(separator: " ").first.map(String.init) ?? ""
-        guard let bytes = Int(size), sum.count == 64 else {
-            throw SnapshotFailure("cannot measure \(path): size '\(size)', sha256 '\(sum)'")
+    /// Size and sha256 of a file in the service's container, in one exec; with `readBack`, also checked by
+    /// `pg_restore --list`, which must read the file as a dump (it fails the exec when it cannot). The path
+    /// is an argument of the fixed script, never part of it.
+    func measure(_ path: String, _ service: DatabaseService, readBack: Bool = false) async throws -> (
+        bytes: Int, sha256: String
+    ) {
+        // An empty file is measured, not read back: the caller says it is empty.
+        let script =
+            #"stat --format=%s -- "$1" && sha256sum -- "$1""#
+            + (readBack ? #" && { [ ! -s "$1" ] || pg_restore --list -- "$1" >/dev/null; }"# : "")
+        let output = try await service.run(["sh", "-c", script, "slipway-measure", path])
+        let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let size = lines.first ?? ""
+        let sum = lines.dropFirst().first?.split(separator: " ").first.map(String.init) ?? ""
+        guard lines.count == 2, let bytes = Int(size), sum.count == 64 else {
+            throw SnapshotFailure("cannot measure \(path): \(output.prefix(300))")
         }
         return (bytes, sum)
     }

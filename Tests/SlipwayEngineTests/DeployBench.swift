@@ -194,8 +194,8 @@ struct DeployBench {
         }
         say("where the time goes (medians):")
         say("  Slipway's steps (durationMs): " + Self.steps(steps))
-        // The snapshot runs beside clone, build and push: the steps cover the span from the first start to
-        // the last end, not the sum of their durations.
+        // The snapshot runs beside clone and build, the push beside the new colour's start and health check:
+        // the steps cover the span from the first start to the last end, not the sum of their durations.
         let recorded = median(
             rounds.map { round in
                 let starts = round.steps.compactMap(\.startedAt)
@@ -227,16 +227,23 @@ struct DeployBench {
         pair("stop the old colour", [.drain], ["stop"])
         pair("pre-deploy snapshot", [.preDeploySnapshot], [])
         pair("push to the registry", [.push], [])
-        // What the snapshot adds is the part of it the clone, build and push do not cover.
-        let source = median(.clone, of: steps) + median(.build, of: steps) + median(.push, of: steps)
+        // What the snapshot adds is the part of it the clone and build do not cover; what the push adds, the
+        // part the new colour's start, module update and health check do not.
+        let source = median(.clone, of: steps) + median(.build, of: steps)
         let snapshotBeyond = max(.zero, median(.preDeploySnapshot, of: steps) - source)
-        say("  the snapshot runs beside clone, build and push; it adds \(seconds(snapshotBeyond))")
-        let extra = snapshotBeyond + median(.push, of: steps)
+        let release = [Step.Name.updateContainer, .moduleUpdate, .healthCheck].reduce(Duration.zero) {
+            $0 + median($1, of: steps)
+        }
+        let pushBeyond = max(.zero, median(.push, of: steps) - release)
+        say("  the snapshot runs beside clone and build; it adds \(seconds(snapshotBeyond))")
+        say("  the push runs beside the new colour's start and health check; it adds \(seconds(pushBeyond))")
+        let extra = snapshotBeyond + pushBeyond
         say(
             "  Slipway less its snapshot and push: \(seconds(slipway - extra)), ratio \(ratio(slipway - extra, hand))")
         say("")
         say("work Slipway does beyond the hands:")
         say("  pre-deploy snapshot: pg_dump of the instance's database, checked (pg_restore --list, sha256), recorded")
+        say("  build: the labels as one LABEL line appended to the Dockerfile (one builder step, as the hands' one)")
         say("  push: the image into the server's registry, so a rollback runs it by digest")
         say(
             "  update container: the database and its role ensured, the container created with env, secrets and "
@@ -247,7 +254,7 @@ struct DeployBench {
         say(
             "  switch: the container and its image inspected, Caddy's server checked and the whole route set, then "
                 + "checked through Caddy by its X-Slipway-Upstream header; the instance record updated")
-        say("  drain: the old colour's open connections read (docker exec cat /proc/net/tcp) before it is stopped")
+        say("  drain: the old colour's open connections read (/proc/PID/net/tcp on the server) before it is stopped")
         say("  every step: its status, output and times written to the store before and after it acts")
         say("")
         let times = redeploys.map(\.0)

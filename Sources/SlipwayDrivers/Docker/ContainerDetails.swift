@@ -9,6 +9,8 @@ public struct ContainerDetails: Codable, Sendable, Equatable {
         public var startedAt: String?
         public var finishedAt: String?
         public var health: Health?
+        /// The container's main process as the server's kernel numbers it (0 when it is not running).
+        public var pid: Int?
 
         /// Running and not between two restarts (the engine reports `Running` true while it waits to
         /// restart a container that exited).
@@ -22,6 +24,7 @@ public struct ContainerDetails: Codable, Sendable, Equatable {
             case startedAt = "StartedAt"
             case finishedAt = "FinishedAt"
             case health = "Health"
+            case pid = "Pid"
         }
     }
 

@@ -15,10 +15,16 @@ extension DockerClient {
         buildArguments: [String: String] = [:], noCache: Bool = false
     ) async throws -> DockerProgressStream {
         var query = tags.map { ("t", $0) }
-        query += [
-            ("dockerfile", dockerfile), ("labels", try Self.jsonText(labels.dictionary())),
-            ("rm", "1"), ("forcerm", "1"),
-        ]
+        query += [("dockerfile", dockerfile), ("rm", "1"), ("forcerm", "1")]
+        // The engine's classic builder turns each label of `labels` into a step of its own (a container
+        // created and committed, some 50 ms each); one LABEL instruction at the end of the Dockerfile is one.
+        let labelled = try Self.labelInstruction(labels.dictionary()).flatMap { instruction in
+            try context.replacingFile(dockerfile) { Self.appending(instruction, to: $0) }
+        }
+        if labelled == nil {
+            query.append(("labels", try Self.jsonText(labels.dictionary())))
+        }
+        let context = labelled ?? context
         if !buildArguments.isEmpty {
             query.append(("buildargs", try Self.jsonText(buildArguments)))
         }
@@ -31,6 +37,35 @@ extension DockerClient {
         request.extraTime = .seconds(300)
         let body = try await stream(request)
         return DockerProgressStream(body: body, failureKind: .buildFailed, operation: "build \(tags.first ?? "")")
+    }
+
+    /// `LABEL "key"="value" ...` for labels made of plain characters only (Slipway's own keys and ids); nil
+    /// for anything else, which then goes in the build's `labels` parameter.
+    static func labelInstruction(_ labels: [String: String]) -> String? {
+        let plain = { (text: String) in
+            !text.isEmpty
+                && text.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                        || "._-:/".unicodeScalars.contains($0)
+                }
+        }
+        guard !labels.isEmpty, labels.allSatisfy({ plain($0.key) && plain($0.value) }) else { return nil }
+        return "LABEL "
+            + labels.sorted { $0.key < $1.key }.map { "\"\($0.key)\"=\"\($0.value)\"" }.joined(separator: " ")
+    }
+
+    /// The Dockerfile with `instruction` as its last line; nil when the file could join it to another line
+    /// (it sets its own escape character in a parser directive, or ends in a line continuation) or is empty:
+    /// the labels then go as the build's parameter instead.
+    static func appending(_ instruction: String, to dockerfile: Data) -> Data? {
+        let text = String(decoding: dockerfile, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let directive = lines.prefix { $0.hasPrefix("#") }.contains {
+            $0.dropFirst().trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("escape")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !directive, !trimmed.hasSuffix("\\"), !trimmed.isEmpty else { return nil }
+        return dockerfile + Data(((text.hasSuffix("\n") ? "" : "\n") + instruction + "\n").utf8)
     }
 
     /// An image's id, tags, labels and configuration.

@@ -7,7 +7,7 @@ import Foundation
 /// always make the same bytes and the engine's build cache hits.
 public struct TarArchive: Sendable {
     /// The archive so far, without the two zero blocks that end it; see ``bytes``.
-    private var body = Data()
+    var body = Data()
 
     public init() {}
 
