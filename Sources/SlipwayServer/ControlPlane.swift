@@ -104,6 +104,7 @@ public enum ControlPlane {
             }
             var services: [any Service] = [app]
             if configuration.runsJobs {
+                let pipeline = DeploymentPipeline(snapshots: backend.snapshots, logger: logger)
                 services.append(
                     JobRunner(
                         store: store,
@@ -112,11 +113,9 @@ public enum ControlPlane {
                                 store: store, secrets: secrets, ssh: ssh, images: configuration.serviceImages)
                         ] + InstanceJobHandler.all(instances)
                             + SnapshotJobHandler.all(backend.snapshots) + BackupJobHandler.all(backend.backups)
-                            + [
-                                DeploymentJobHandler(
-                                    pipeline: DeploymentPipeline(snapshots: backend.snapshots, logger: logger))
-                            ],
+                            + [DeploymentJobHandler(pipeline: pipeline)],
                         logger: logger))
+                services.append(DeploymentSweeper(pipeline: pipeline, logger: logger))
                 services.append(InstanceReconciler(operations: instances, logger: logger))
                 services.append(BackupScheduler(store: store, logger: logger))
                 services.append(

@@ -14,8 +14,9 @@ import Testing
 
 /// The issue's "done when" against the built `slipway serve`: the user sets up the project's webhook, the Git
 /// host posts a push to `main` (signed as GitHub signs it) and production runs the pushed commit; a push to
-/// `feature-x` (signed as GitLab signs it) deploys the development environment; a forged delivery is refused;
-/// and the delivery log shows each with its verdict.
+/// `feature-x` (signed as GitLab signs it) deploys the development environment; Gitea's push to `main` and
+/// Bitbucket's push of a tag deploy production; a forged delivery is refused; and the delivery log shows each
+/// with its verdict.
 @Suite("Push to deploy through webhooks", .serialized)
 struct WebhookJourneyTests {
     static func request(
@@ -134,6 +135,30 @@ struct WebhookJourneyTests {
             #expect("\(devPage.status) \(devPage.body)" == "200 version x\n")
             #expect(try await DeploymentTests.page(stage) == "200 version 2\n")
 
+            // Gitea (or Forgejo) pushes version 3 to main; Bitbucket pushes the tag v3.1 of version 4, which
+            // the `tag:v*` mapping sends to production.
+            try await stage.repository.checkout("main")
+            let third = try await stage.repository.commit(DeploymentTests.app("3"), message: "Version three")
+            let gitea = try await configure(.gitea)
+            let (_, giteaDelivery) = try await deliver(
+                .push(.gitea, secret: gitea.secret, ref: "refs/heads/main", sha: third), to: gitea.url)
+            let giteaDeployment = try await Self.ended(
+                store, organizationId, try #require(giteaDelivery["deploymentId"] as? String, "\(giteaDelivery)"))
+            #expect(giteaDeployment.status == .completed, "\(giteaDeployment.error ?? "")")
+            #expect(try await DeploymentTests.page(stage) == "200 version 3\n")
+            project.branchMappings.append(
+                BranchMapping(branchPattern: "tag:v*", environmentId: stage.instance.environmentId, priority: 0))
+            project = try #require(try await store.updateProject(project))
+            let fourth = try await stage.repository.commit(DeploymentTests.app("4"), message: "Version four")
+            try await stage.repository.tag("v3.1")
+            let bitbucket = try await configure(.bitbucket)
+            let (_, tagDelivery) = try await deliver(
+                .push(.bitbucket, secret: bitbucket.secret, ref: "refs/tags/v3.1", sha: fourth), to: bitbucket.url)
+            let tagDeployment = try await Self.ended(
+                store, organizationId, try #require(tagDelivery["deploymentId"] as? String, "\(tagDelivery)"))
+            #expect(tagDeployment.status == .completed && tagDeployment.tag == "v3.1", "\(tagDeployment.error ?? "")")
+            #expect(try await DeploymentTests.page(stage) == "200 version 4\n")
+
             // A forged push is refused and deploys nothing.
             let (forgedStatus, _) = try await deliver(
                 .push(.github, secret: "not-the-secret", ref: "refs/heads/main", sha: feature), to: github.url)
@@ -144,12 +169,12 @@ struct WebhookJourneyTests {
             let items = try #require(log.json["items"] as? [[String: Any]], "\(log)")
             #expect(
                 items.map { "\($0["provider"] ?? "") \($0["verdict"] ?? "")" } == [
-                    "github rejected", "gitlab deployed", "github deployed",
+                    "github rejected", "bitbucket deployed", "gitea deployed", "gitlab deployed", "github deployed",
                 ], "\(items)")
             let deployments = try #require(
                 try await store.deployments(
                     organizationId: organizationId, projectId: project.id, page: try PageRequest(limit: 10)))
-            #expect(deployments.total == 2, "the forged push queued nothing")
+            #expect(deployments.total == 4, "the forged push queued nothing")
             try await world.operations.remove(
                 try await InstanceLifecycleTests.reload(world, devInstance), dropData: true)
         }
