@@ -115,6 +115,94 @@ struct BackupTests {
         }
     }
 
+    static func service(_ world: World) -> DatabaseService {
+        DatabaseService(docker: world.docker, server: world.server, image: InstanceLifecycleTests.images.database)
+    }
+
+    /// Runs `argv` as root in the server's PostgreSQL service container, as a user at the server would.
+    static func onServer(_ world: World, _ argv: [String]) async throws {
+        let result = try await world.docker.exec(Self.service(world).containerName, command: argv, user: "root")
+        try #require(result.exitCode == 0, "\(argv): \(result.stderr)")
+    }
+
+    /// What a drill may leave behind: scratch directories in the snapshot volume, scratch databases.
+    static func drillLeftovers(_ world: World) async throws -> [String] {
+        let service = Self.service(world)
+        let listing = try await world.docker.exec(
+            service.containerName, command: ["ls", "-A", DatabaseService.snapshotDirectory], user: "root")
+        let directories = listing.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("drill-") }
+        return directories + (try await service.databases().filter { $0.hasPrefix("slipway_drill_") })
+    }
+
+    /// The drill report's part that says what the scratch database held.
+    static func restored(_ report: String?) -> String? {
+        report?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first {
+            $0.hasPrefix("restored ")
+        }
+    }
+
+    @Test(
+        "when the server's copy changed or is gone, the drill restores the destination's copy, says so, and leaves nothing behind"
+    )
+    func drillFromDestination() async throws {
+        try await InstanceLifecycleTests.withWorld { world in
+            try await Self.withDirectory { path in
+                let operations = BackupOperations(snapshots: SnapshotOperations(instances: world.operations))
+                let shop = try await SnapshotTests.shop(world)
+                let destination = try await Self.destination(world, path: path)
+                let schedule = try await Self.schedule(world, shop, destination)
+                let backup = try await Self.runOnce(world, schedule, operations)
+                #expect(backup.status == .completed, "\(backup.statusReason ?? "")")
+                let server = SnapshotOperations.Files(try #require(backup.snapshotId))
+                let files = try await SnapshotTests.state(world, shop).files.split(separator: ",").count
+
+                let fromServer = try await operations.verify(backup)
+                #expect(fromServer.drillStatus == .passed, "\(fromServer.drillReport ?? "")")
+                #expect(fromServer.drillReport?.contains("destination's copy") == false)
+                let rows = try #require(Self.restored(fromServer.drillReport))
+
+                // The server's dump changed (cut short): the destination's copy is restored instead.
+                try await Self.onServer(world, ["truncate", "-s", "100", server.dump])
+                let changed = try await operations.verify(backup)
+                #expect(changed.drillStatus == .passed, "\(changed.drillReport ?? "")")
+                #expect(
+                    changed.drillReport?.contains(
+                        "the server's copy did not match its checksums: restored from the destination's copy") == true,
+                    "\(changed.drillReport ?? "")")
+                #expect(Self.restored(changed.drillReport) == rows)
+                #expect(try await Self.drillLeftovers(world).isEmpty)
+
+                // The snapshot's files gone, as with a lost volume: the same rows and files come back.
+                try await Self.onServer(world, ["rm", "-rf", "--", server.directory])
+                let gone = try await operations.verify(backup)
+                #expect(gone.drillStatus == .passed, "\(gone.drillReport ?? "")")
+                let report = gone.drillReport ?? ""
+                #expect(
+                    report.contains("the server's copy was gone: restored from the destination's copy"), "\(report)")
+                #expect(Self.restored(report) == rows, "\(report)")
+                #expect(report.contains("holds \(files) files"), "\(report)")
+                #expect(try await Self.drillLeftovers(world).isEmpty)
+                #expect(try await Self.openAlerts(world, shop.environmentId).isEmpty)
+
+                // The destination's copy corrupted too (one byte in the middle): the drill fails, alerts, and
+                // leaves no scratch directory or database.
+                let dumpPath = "\(path)/\(shop.id)/\(backup.id)/database.dump"
+                var dump = try Data(contentsOf: URL(fileURLWithPath: dumpPath))
+                dump[dump.count / 2] ^= 0xff
+                try dump.write(to: URL(fileURLWithPath: dumpPath))
+                let failed = try await operations.verify(backup)
+                #expect(failed.drillStatus == .failed)
+                #expect(
+                    failed.drillReport?.contains("does not match its checksum") == true, "\(failed.drillReport ?? "")")
+                #expect(
+                    try await Self.openAlerts(world, shop.environmentId).contains {
+                        $0.kind == .drillFailed && $0.subjectId == backup.id
+                    })
+                #expect(try await Self.drillLeftovers(world).isEmpty)
+            }
+        }
+    }
+
     @Test("retention keeps one daily backup: the older one's files, snapshot and record go")
     func retention() async throws {
         try await InstanceLifecycleTests.withWorld { world in
@@ -246,6 +334,17 @@ struct BackupTests {
 
             let drilled = try await operations.verify(backup)
             #expect(drilled.drillStatus == .passed, "\(drilled.drillReport ?? "")")
+
+            // The server's snapshot gone: the drill streams the copy back from the SFTP host and passes.
+            let server = SnapshotOperations.Files(try #require(backup.snapshotId))
+            try await Self.onServer(world, ["rm", "-rf", "--", server.directory])
+            let fromHost = try await operations.verify(backup)
+            #expect(fromHost.drillStatus == .passed, "\(fromHost.drillReport ?? "")")
+            #expect(
+                fromHost.drillReport?.contains("the server's copy was gone: restored from the destination's copy")
+                    == true, "\(fromHost.drillReport ?? "")")
+            #expect(Self.restored(fromHost.drillReport) == Self.restored(drilled.drillReport))
+            #expect(try await Self.drillLeftovers(world).isEmpty)
             try await operations.delete(backup)
             #expect(!FileManager.default.fileExists(atPath: directory))
         }

@@ -87,6 +87,8 @@ struct DockerRequest: Sendable {
     var query: [(String, String)] = []
     var headers: [(String, String)] = []
     var body: Data?
+    /// A body sent as it is produced (a file streamed into a container), instead of ``body``.
+    var streamedBody: HTTPClientRequest.Body?
     var contentType = "application/json"
     /// Added to the client's request timeout, for calls the engine answers only after a wait (stop).
     var extraTime: Duration = .zero
@@ -151,6 +153,9 @@ extension DockerClient {
         if let body = request.body {
             http.headers.add(name: "Content-Type", value: request.contentType)
             http.body = .bytes(ByteBuffer(bytes: body))
+        } else if let body = request.streamedBody {
+            http.headers.add(name: "Content-Type", value: request.contentType)
+            http.body = body
         } else if request.method == .post || request.method == .put {
             http.headers.add(name: "Content-Length", value: "0")
         }

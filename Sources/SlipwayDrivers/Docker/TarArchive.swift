@@ -125,7 +125,11 @@ public struct TarArchive: Sendable {
         return "\(length)\(rest)"
     }
 
-    private static func header(name: String, type: Character, mode: Int, size: Int, link: String) -> Data {
+    /// One ustar header block. Owner and group are root unless given (numeric ids, no names then); the
+    /// streamed write of ``DockerClient/writeFile(inContainer:path:size:mode:owner:timeout:contents:)`` uses it too.
+    static func header(
+        name: String, type: Character, mode: Int, size: Int, link: String, owner: (uid: Int, gid: Int) = (0, 0)
+    ) -> Data {
         var header = [UInt8](repeating: 0, count: blockSize)
         func put(_ text: String, at offset: Int, width: Int) {
             for (index, byte) in text.utf8.prefix(width).enumerated() {
@@ -138,16 +142,16 @@ public struct TarArchive: Sendable {
         }
         put(name, at: 0, width: 100)
         put(octal(mode & 0o7777, width: 8), at: 100, width: 7)
-        put(octal(0, width: 8), at: 108, width: 7)
-        put(octal(0, width: 8), at: 116, width: 7)
+        put(octal(owner.uid, width: 8), at: 108, width: 7)
+        put(octal(owner.gid, width: 8), at: 116, width: 7)
         put(octal(size, width: 12), at: 124, width: 11)
         put(octal(0, width: 12), at: 136, width: 11)
         put(String(type), at: 156, width: 1)
         put(link, at: 157, width: 100)
         put("ustar", at: 257, width: 6)
         put("00", at: 263, width: 2)
-        put("root", at: 265, width: 32)
-        put("root", at: 297, width: 32)
+        put(owner.uid == 0 ? "root" : "", at: 265, width: 32)
+        put(owner.gid == 0 ? "root" : "", at: 297, width: 32)
         // The checksum is the byte sum with its own field counted as spaces.
         put("        ", at: 148, width: 8)
         let checksum = header.reduce(0) { $0 + Int($1) }
