@@ -4,7 +4,7 @@ import SlipwayCore
 
 extension BackupCommand {
     /// `slipway backup destination add --name N (--local PATH | --sftp USER@HOST[:PORT]:/PATH --key-file F
-    /// [--passphrase-file F])`
+    /// [--passphrase-file F] [--no-check])`
     struct DestinationAdd: CLICommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
@@ -13,7 +13,10 @@ extension BackupCommand {
                 --local PATH: the control plane creates the directory (0700) when it is missing and checks it can \
                 write there now. --sftp backup@vault.example.com:/srv/backups (or HOST:2222:/srv/backups for \
                 another port) with --key-file: the private key is sent once and stored encrypted; its passphrase \
-                comes from a file, never from the command line. The SFTP host's key is pinned at the first backup.
+                comes from a file, never from the command line. Right after adding, the SFTP destination is \
+                checked (`slipway backup destination check`): the host's key is pinned, and a file is written, read \
+                back and removed there. When that fails the destination stays, so the key need not be sent again: \
+                fix what the error names, then run the check. --no-check skips it, for a host not reachable yet.
                 """,
             aliases: ["create"])
 
@@ -31,6 +34,9 @@ extension BackupCommand {
 
         @Option(help: ArgumentHelp("A file holding the private key's passphrase (its first line).", valueName: "path"))
         var passphraseFile: String?
+
+        @Flag(help: "Add an SFTP destination without connecting to it now (check it later).")
+        var noCheck = false
 
         @OptionGroup var options: GlobalOptions
 
@@ -95,6 +101,9 @@ extension BackupCommand {
                 guard keyFile == nil, passphraseFile == nil else {
                     throw ValidationError("--key-file and --passphrase-file go with --sftp")
                 }
+                guard !noCheck else {
+                    throw ValidationError("--no-check goes with --sftp: a local directory is always checked when added")
+                }
             case (nil, let target?):
                 _ = try SFTPTarget(target)
                 guard let keyFile else { throw ValidationError("--sftp needs --key-file: the key the host accepts") }
@@ -109,9 +118,34 @@ extension BackupCommand {
 
         func run(in environment: CLIEnvironment) async throws {
             let session = try Session(environment: environment, options: options)
-            try await BackupCommand.explaining(environment: nil) {
-                try await session.create(
+            let created = try await BackupCommand.explaining(environment: nil) {
+                try await session.client.post(
                     APIClient.path("backup-destinations"), body: try body(), as: BackupDestination.self)
+            }
+            guard sftp != nil, !noCheck else { return show(created, in: session) }
+            let checked: APIClient.Reply<BackupDestination>
+            do {
+                checked = try await DestinationCheck.check(session, id: created.value.id)
+            } catch let error as CLIError {
+                // The destination stays, with its key: the person fixes the host and checks again.
+                show(created, in: session)
+                var failure = DestinationCheck.failed(error, id: created.value.id)
+                if failure.hint == nil {
+                    failure.hint =
+                        "the destination was added; check it with `slipway backup destination check "
+                        + "\(created.value.id)`"
+                }
+                throw failure
+            }
+            show(checked, in: session)
+            if !session.json { session.print(DestinationCheck.passed(checked.value)) }
+        }
+
+        func show(_ reply: APIClient.Reply<BackupDestination>, in session: Session) {
+            if session.json {
+                session.printJSON(reply.body)
+            } else {
+                session.print(reply.value.details.render())
             }
         }
 

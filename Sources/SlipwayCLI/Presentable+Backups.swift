@@ -10,7 +10,7 @@ extension BackupDestination: Presentable {
             kind == .sftp
             ? [
                 ("host", host), ("port", port.map(String.init)), ("username", username),
-                ("hostKeyFingerprint", hostKeyFingerprint ?? "not pinned yet (pinned at the first backup)"),
+                ("hostKeyFingerprint", hostKeyFingerprint ?? "not pinned yet (pinned at the first connection)"),
                 ("privateKey", hasPrivateKey ? "set (never shown)" : "none"),
             ] : []
         return DetailList(

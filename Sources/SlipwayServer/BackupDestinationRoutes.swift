@@ -2,8 +2,9 @@ import Foundation
 import SlipwayCore
 
 /// Where an organization's backups are copied: a directory on the control plane (`local`), checked
-/// writable when it is named, or a directory on an SFTP host. An SFTP private key and its passphrase
-/// are sealed with the secret key before the store sees them and are never answered (`hasPrivateKey`).
+/// writable when it is named, or a directory on an SFTP host, stored without connecting (a host may not be
+/// reachable yet) and proven usable with `POST .../check`. An SFTP private key and its passphrase are sealed
+/// with the secret key before the store sees them and are never answered (`hasPrivateKey`).
 enum BackupDestinationRoutes {
     struct Create: Decodable {
         var name: String
@@ -109,6 +110,22 @@ enum BackupDestinationRoutes {
             else { throw SlipwayError.notFound("backup destination") }
             return .json(destination)
         },
+        APIRoute(
+            .post, "/api/backup-destinations/{destinationId}/check", access: .permission(.manage(.backups)),
+            summary:
+                "Connect to a destination now (pinning an SFTP host's key at the first connection), write a small "
+                + "file in a fresh .slipway-check-* directory there, read it back and remove it. A refused key is a "
+                + "422 on privateKey, a directory the user cannot write a 422 on path, a changed host key a 409, "
+                + "a host that cannot be reached a 503",
+            resource: "backups", response: .reference("BackupDestination")
+        ) { call in
+            guard
+                let destination = try await call.store.backupDestination(
+                    organizationId: try call.caller.organization.id, id: try call.parameter("destinationId"))
+            else { throw SlipwayError.notFound("backup destination") }
+            // The engine names what to fix in each failure (field and kind); nothing left to translate here.
+            return .json(try await call.backend.backups.check(destination))
+        }.reachingServer(),
         APIRoute(
             .delete, "/api/backup-destinations/{destinationId}", access: .permission(.manage(.backups)),
             summary:

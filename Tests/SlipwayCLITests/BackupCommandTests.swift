@@ -83,7 +83,7 @@ struct BackupCommandTests {
             try Data("correct horse\n".utf8).write(to: URL(fileURLWithPath: passphrasePath))
             let sftp = await cli.run([
                 "backup", "destination", "add", "--name", "Offsite", "--sftp", "backup@vault.example.test:2222:/srv/b",
-                "--key-file", keyPath, "--passphrase-file", passphrasePath,
+                "--key-file", keyPath, "--passphrase-file", passphrasePath, "--no-check",
             ])
             try #require(sftp.code == 0, "\(sftp.err)")
             #expect(!sftp.out.contains("OPENSSH") && !sftp.out.contains("correct horse"))
@@ -108,6 +108,7 @@ struct BackupCommandTests {
                 ["--name", "X3", "--local", "/srv/b", "--sftp", "backup@vault.example.test:/srv"],
                 ["--name", "X4", "--local", "relative/dir"],
                 ["--name", "X5", "--local", "/srv/b", "--key-file", keyPath],
+                ["--name", "X6", "--local", "/srv/b", "--no-check"],
             ] {
                 let refused = await cli.run(["backup", "destination", "add"] + arguments)
                 #expect(refused.code == 2, "\(arguments): \(refused.err)")
@@ -125,6 +126,26 @@ struct BackupCommandTests {
             #expect(removed.code == 0 && removed.out.contains("Removed backup destination"), "\(removed.err)")
             let missing = await cli.run(["backup", "destination", "show", stored.id])
             #expect(missing.code == 1 && missing.err.contains("slipway backup destination list"), "\(missing.err)")
+
+            // Checked right after it is added: nothing listens there, so it fails, and the destination stays.
+            let port = try LoopbackSocket.freePort()
+            let unchecked = await cli.run([
+                "backup", "destination", "add", "--name", "Closed", "--sftp", "backup@127.0.0.1:\(port):/srv/b",
+                "--key-file", keyPath, "--passphrase-file", passphrasePath,
+            ])
+            let kept = try #require(
+                try await plane.store.backupDestinations(organizationId: plane.organization.id).first {
+                    $0.name == "Closed"
+                })
+            #expect(unchecked.code == 1, "\(unchecked.err)")
+            #expect(unchecked.out.contains(kept.id), "the destination is shown: \(unchecked.out)")
+            #expect(unchecked.err.contains("cannot be reached") && unchecked.err.contains("(field: host)"))
+            #expect(
+                unchecked.err.contains("fix it, then: slipway backup destination check \(kept.id)"), "\(unchecked.err)")
+            let again = await cli.run(["backup", "destination", "check", kept.id])
+            #expect(again.code == 1 && again.err.contains("fix it, then:"), "\(again.err)")
+            let checked = await cli.run(["backup", "destination", "check", local.id])
+            #expect(checked.code == 0 && checked.out.contains("works"), "\(checked.err)")
         }
     }
 
