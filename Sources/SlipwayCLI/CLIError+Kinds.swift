@@ -113,7 +113,8 @@ extension CLIError {
             "permissions": "--permission", "privateKey": "--private-key-file", "password": "--password-stdin",
             "autoDeploy": "--no-auto-deploy", "passphrase": "--passphrase-file", "dockerSocketPath": "--docker-socket",
             "proxyHTTPPort": "--proxy-http-port", "serverId": "--server", "domains": "--domain",
-            "instanceId": "--instance",
+            "instanceId": "--instance", "healthCheckTimeoutSeconds": "--health-timeout",
+            "moduleUpdateModules": "--modules",
         ]
         if let option = renamed[name] { return option }
         return "--" + name.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()

@@ -47,25 +47,13 @@ extension EnvCommand {
             var moduleUpdateModules: [String]
         }
 
-        var moduleList: [String] {
-            (modules ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
+        var moduleList: [String] { EnvCommand.moduleList(modules ?? "") }
 
         func validate() throws {
             try checkArgument { try Validation.name(name, field: "--name") }
             try checkArgument { try Validation.gitRef(branch, field: "--branch") }
-            try checkArgument {
-                do {
-                    try Environment(
-                        organizationId: "", projectId: "", name: name, type: type, branch: branch,
-                        healthCheckTimeoutSeconds: healthTimeout, moduleUpdate: moduleUpdate,
-                        moduleUpdateModules: moduleList
-                    ).validateDeploySettings()
-                } catch let error as SlipwayError {
-                    let flags = ["healthCheckTimeoutSeconds": "--health-timeout", "moduleUpdateModules": "--modules"]
-                    throw SlipwayError.invalid(flags[error.field ?? ""] ?? "--module-update", error.message)
-                }
-            }
+            try EnvCommand.checkDeploySettings(
+                healthTimeout: healthTimeout, moduleUpdate: moduleUpdate, modules: moduleList)
         }
 
         func run(in environment: CLIEnvironment) async throws {

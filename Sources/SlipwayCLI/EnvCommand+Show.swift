@@ -15,9 +15,15 @@ extension EnvCommand {
         func run(in environment: CLIEnvironment) async throws {
             let session = try Session(environment: environment, options: options)
             let reply = try await session.client.get(APIClient.path("environments", id), as: Environment.self)
+            try await Self.present(reply, session)
+        }
+
+        /// Prints an environment the API answered: its fields and open alerts, or with `--json` the API's JSON.
+        static func present(_ reply: APIClient.Reply<Environment>, _ session: Session) async throws {
             if session.json { return session.printJSON(reply.body) }
+            let id = reply.value.id
             var details = reply.value.details
-            if let alerts = try await openAlerts(session) {
+            if let alerts = try await openAlerts(session, environmentId: id) {
                 let count = alerts.isEmpty ? "none open" : "\(alerts.count) open (slipway backup alerts --env \(id))"
                 details.fields.append((key: "alerts", value: count))
                 for alert in alerts {
@@ -28,7 +34,7 @@ extension EnvCommand {
         }
 
         /// The environment's open alerts; nil when the token may not see backups (or the control plane has no alerts).
-        func openAlerts(_ session: Session) async throws -> [Alert]? {
+        static func openAlerts(_ session: Session, environmentId id: String) async throws -> [Alert]? {
             do {
                 return try await session.client.get(
                     APIClient.path("environments", id, "alerts"), as: ItemList<Alert>.self

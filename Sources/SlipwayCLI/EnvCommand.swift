@@ -5,8 +5,8 @@ import SlipwayCore
 struct EnvCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "env",
-        abstract: "List, create, show and delete the environments of a project.",
-        subcommands: [List.self, Create.self, Show.self, Delete.self]
+        abstract: "List, create, show, update and delete the environments of a project.",
+        subcommands: [List.self, Create.self, Show.self, Update.self, Delete.self]
     )
 }
 

@@ -5,8 +5,8 @@ import SlipwayCore
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
-        abstract: "List, create, show and delete projects.",
-        subcommands: [List.self, Create.self, Show.self, Delete.self, DeployKeyCommand.self]
+        abstract: "List, create, show and delete projects; their branch mappings and deploy keys.",
+        subcommands: [List.self, Create.self, Show.self, Delete.self, Mappings.self, DeployKeyCommand.self]
     )
 }
 

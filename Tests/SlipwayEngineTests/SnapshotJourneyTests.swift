@@ -179,12 +179,14 @@ struct SnapshotJourneyTests {
                     && row.allSatisfy { $0.contains("completed") && $0.contains("✓") && $0.contains("passed") },
                 "\(listed)")
 
-            // A directory the SFTP user may not write: the run says failed and exits 1; the environment shows it.
+            // A directory the SFTP user may not write: adding it says so at once (exit 1, the destination kept
+            // for a later check); a backup to it says failed and exits 1; the environment shows it.
             try FileManager.default.createDirectory(
                 atPath: locked, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
             let lockedAdded = try await slipway(
                 "backup", "destination", "add", "--name", "locked", "--sftp", sftp + locked, "--key-file", keyFile)
-            #expect(lockedAdded.code == 0, "\(lockedAdded)")
+            #expect(lockedAdded.code == 1, "\(lockedAdded)")
+            #expect(lockedAdded.out.contains(locked) && lockedAdded.out.contains("fix it, then"), "\(lockedAdded)")
             let lockedSchedule = try Self.id(
                 "bks",
                 in: try await slipway(
