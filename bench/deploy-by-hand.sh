@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # bench/deploy-by-hand.sh: the deploy Slipway's pipeline does, typed by hand with git, the docker CLI and curl:
-# fetch the repository into a bare mirror, `git archive` the branch's commit into `docker build`, `docker run -d`
-# the idle colour on a loopback port, curl its health path until it answers, move a Caddy route's upstream to it
-# through Caddy's admin API, check through Caddy that the new container is the one answering, stop the old one.
+# fetch the repository into a bare mirror, `git archive` the branch's commit into `docker build`, create the idle
+# colour on a loopback port (joining, like Slipway's, an app network and an internal database network) and start
+# it, curl its health path until it answers, move a Caddy route's upstream to it through Caddy's admin API, check
+# through Caddy that the new container is the one answering, stop the old one.
 # `bench/deploy` runs it beside Slipway (Tests/SlipwayEngineTests/DeployBench.swift); it is not for production.
 #
-#   deploy-by-hand.sh setup      # the mirror, a network and a route of its own (not timed)
+#   deploy-by-hand.sh setup      # the mirror, two networks and a route of its own (not timed)
 #   deploy-by-hand.sh deploy     # one deploy of the branch's head; prints `lap NAME SECONDS` per stage
 #   deploy-by-hand.sh teardown   # removes its containers, images, network, route and directory
 #
@@ -47,6 +48,9 @@ setup() {
     git init --bare --quiet "$mirror"
     docker network inspect "$HAND_NAME" >/dev/null 2>&1 ||
         docker network create --label "$label" "$HAND_NAME" >/dev/null
+    # Slipway's colours also join the server's internal database network: the hands' do too.
+    docker network inspect "$HAND_NAME-db" >/dev/null 2>&1 ||
+        docker network create --internal --label "$label" "$HAND_NAME-db" >/dev/null
     # Its own route, first in Slipway's Caddy server, on a dead upstream until the first deploy.
     local route
     route=$(printf '{"@id":"%s","match":[{"host":["%s"]}],"handle":[{"handler":"reverse_proxy","upstreams":[{"dial":"127.0.0.1:%s"}]}],"terminal":true}' \
@@ -71,8 +75,11 @@ deploy() {
     old=$(cat "$HAND_DIR/active" 2>/dev/null || true)
     if [[ "$old" == blue ]]; then new=green port=$HAND_GREEN; else new=blue port=$HAND_BLUE; fi
     docker rm --force "$HAND_NAME-$new" >/dev/null 2>&1 || true
-    docker run --detach --name "$HAND_NAME-$new" --label "$label" --network "$HAND_NAME" \
+    # `docker run` joins one network; the second (the database's) is joined between create and start.
+    docker create --name "$HAND_NAME-$new" --label "$label" --network "$HAND_NAME" \
         --publish "127.0.0.1:$port:$app_port" --restart unless-stopped "$HAND_NAME:$sha" >/dev/null
+    docker network connect "$HAND_NAME-db" "$HAND_NAME-$new"
+    docker start "$HAND_NAME-$new" >/dev/null
     lap run
 
     local page="" until=$((SECONDS + 60))
@@ -107,7 +114,7 @@ teardown() {
     ((${#ids[@]} == 0)) || docker rm --force "${ids[@]}" >/dev/null
     mapfile -t ids < <(docker images --quiet --filter "label=$label" | sort -u)
     ((${#ids[@]} == 0)) || docker rmi --force "${ids[@]}" >/dev/null 2>&1 || true
-    docker network rm "$HAND_NAME" >/dev/null 2>&1 || true
+    docker network rm "$HAND_NAME" "$HAND_NAME-db" >/dev/null 2>&1 || true
     curl -fsS -X DELETE "$admin/id/$HAND_NAME" >/dev/null 2>&1 || true
     rm -rf -- "$HAND_DIR"
 }

@@ -5,7 +5,7 @@ import SlipwayTesting
 @testable import SlipwayDrivers
 
 /// The bench's hands: `bench/deploy-by-hand.sh`, which deploys the same repository with git, the docker CLI and
-/// curl against the same engine and the same Caddy as Slipway, with containers, an image, a network and a Caddy
+/// curl against the same engine and the same Caddy as Slipway, with containers, an image, two networks and a Caddy
 /// route (its own host name) of its own.
 struct DeployBenchHands: Sendable {
     let script: String
