@@ -124,14 +124,18 @@ extension BackupOperations {
         }
     }
 
-    /// Makes the scratch directory (0700, owned by `postgres`) and answers `postgres`'s uid and gid.
+    /// Makes the scratch directory (0700, owned by `postgres`) and answers `postgres`'s uid and gid. Scratch
+    /// directories more than a day old go first: a drill cancelled mid-way (its control plane stopped) could
+    /// not remove its own, and no drill runs that long.
     func makeScratch(_ scratch: SnapshotOperations.Files, _ context: SnapshotOperations.Context) async throws -> (
         uid: Int, gid: Int
     ) {
         let output = try await context.service.run(
             [
-                "sh", "-c", #"install -d -o postgres -m 0700 -- "$1" && id -u postgres && id -g postgres"#,
-                "slipway-scratch", scratch.directory,
+                "sh", "-c",
+                #"find "$2" -mindepth 1 -maxdepth 1 -type d -name 'drill-*' -mmin +1440 -exec rm -rf -- {} + ; "#
+                    + #"install -d -o postgres -m 0700 -- "$1" && id -u postgres && id -g postgres"#,
+                "slipway-scratch", scratch.directory, DatabaseService.snapshotDirectory,
             ], user: "root")
         let ids = output.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard ids.count == 2 else { throw SnapshotFailure("cannot make a scratch directory: \(output.prefix(300))") }

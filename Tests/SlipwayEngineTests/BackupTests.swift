@@ -172,9 +172,16 @@ struct BackupTests {
                 #expect(Self.restored(changed.drillReport) == rows)
                 #expect(try await Self.drillLeftovers(world).isEmpty)
 
-                // The snapshot's files gone, as with a lost volume: the same rows and files come back.
+                // The snapshot's files gone, as with a lost volume: the same rows and files come back. A scratch
+                // directory a cancelled drill left two days ago goes; one of another drill running now stays.
                 try await Self.onServer(world, ["rm", "-rf", "--", server.directory])
+                let stale = DatabaseService.snapshotDirectory + "/drill-stale0000"
+                let running = DatabaseService.snapshotDirectory + "/drill-running000"
+                try await Self.onServer(world, ["mkdir", "--", stale, running])
+                try await Self.onServer(world, ["touch", "-d", "2 days ago", "--", stale])
                 let gone = try await operations.verify(backup)
+                #expect(try await Self.drillLeftovers(world) == ["drill-running000"])
+                try await Self.onServer(world, ["rm", "-rf", "--", running])
                 #expect(gone.drillStatus == .passed, "\(gone.drillReport ?? "")")
                 let report = gone.drillReport ?? ""
                 #expect(
