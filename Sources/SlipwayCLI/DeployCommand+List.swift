@@ -10,37 +10,29 @@ extension DeployCommand {
         @Option(help: ArgumentHelp("The project's id (prj_...).", valueName: "id"))
         var project: String
 
-        @Option(help: "How many to list, 1 to 100.")
-        var limit = 20
-
-        @Option(help: "How many of the newest to skip.")
-        var offset = 0
+        @OptionGroup var page: PageOptions
 
         @OptionGroup var options: GlobalOptions
-
-        func validate() throws {
-            guard (1...100).contains(limit) else { throw ValidationError("--limit must be between 1 and 100") }
-            guard offset >= 0 else { throw ValidationError("--offset must not be negative") }
-        }
 
         func run(in environment: CLIEnvironment) async throws {
             let session = try Session(environment: environment, options: options)
             let reply = try await DeployCommand.explaining(project: project) {
                 try await session.client.get(
-                    DeployCommand.path(project: project, "deployments") + "?limit=\(limit)&offset=\(offset)",
+                    DeployCommand.path(project: project, "deployments") + page.query,
                     as: Page<Deployment>.self)
             }
             if session.json { return session.printJSON(reply.body) }
-            let page = reply.value
-            guard !page.items.isEmpty else {
+            let found = reply.value
+            guard !found.items.isEmpty else {
                 return session.print(
-                    page.total == 0 ? "No deployments." : "No deployments past \(offset) (\(page.total) in all).")
+                    found.total == 0 ? "No deployments." : "No deployments past \(page.offset) (\(found.total) in all)."
+                )
             }
-            session.print(Table(headers: Deployment.columns, rows: page.items.map(\.row)).render())
-            if page.total > page.items.count {
+            session.print(Table(headers: Deployment.columns, rows: found.items.map(\.row)).render())
+            if found.total > found.items.count {
                 session.note(
-                    "Deployments \(offset + 1) to \(offset + page.items.count) of \(page.total): "
-                        + "--offset \(offset + page.items.count) shows the next.")
+                    "Deployments \(page.offset + 1) to \(page.offset + found.items.count) of \(found.total): "
+                        + "--offset \(page.offset + found.items.count) shows the next.")
             }
         }
     }
