@@ -50,6 +50,24 @@ struct DeploymentCrashTests {
             ], environment: environment)
     }
 
+    /// `slipway serve` on `dataDirectory`, once it answers its health check.
+    static func serveAnswering(_ binary: String, dataDirectory: String, port: Int) async throws -> LocalProcess {
+        let process = try serve(binary, dataDirectory: dataDirectory, port: port)
+        let health = ServiceHTTPClient(endpoint: .tcp(host: "127.0.0.1", port: port), hostHeader: "127.0.0.1")
+        let start = Date()
+        do {
+            while (try? await health.send(.GET, "/healthz"))?.status != 200 {
+                try #require(Date().timeIntervalSince(start) < 60, "slipway serve did not answer within 60 s")
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        } catch {
+            process.send(SIGKILL)
+            _ = await process.collect()
+            throw error
+        }
+        return process
+    }
+
     /// Waits until `condition` holds for the stored deployment; answers it.
     static func wait(
         _ store: any Store, _ deployment: Deployment, seconds: Double, interval: Duration = .milliseconds(20),

@@ -68,15 +68,10 @@ struct DeploymentJourneyTests {
                 secretHash: SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined())
             let port = try LoopbackSocket.freePort()
             let url = "http://127.0.0.1:\(port)"
-            let control = try DeploymentCrashTests.serve(binary, dataDirectory: dataDirectory, port: port)
+            let control = try await DeploymentCrashTests.serveAnswering(
+                binary, dataDirectory: dataDirectory, port: port)
             defer { control.send(SIGKILL) }
             let project = stage.project.id
-            let health = ServiceHTTPClient(endpoint: .tcp(host: "127.0.0.1", port: port), hostHeader: "127.0.0.1")
-            let start = Date()
-            while (try? await health.send(.GET, "/healthz"))?.status != 200 {
-                try #require(Date().timeIntervalSince(start) < 60, "slipway serve did not answer within 60 s")
-                try await Task.sleep(for: .milliseconds(200))
-            }
 
             // The first version, followed step by step.
             let first = try await Self.cli(

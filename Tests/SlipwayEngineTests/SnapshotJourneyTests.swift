@@ -41,24 +41,6 @@ struct SnapshotJourneyTests {
         run.out.split(separator: "\n").filter { $0.contains(id) }.map(String.init)
     }
 
-    /// `slipway serve` on `dataDirectory`, once it answers its health check.
-    static func serve(_ binary: String, _ dataDirectory: String, port: Int) async throws -> LocalProcess {
-        let process = try DeploymentCrashTests.serve(binary, dataDirectory: dataDirectory, port: port)
-        let health = ServiceHTTPClient(endpoint: .tcp(host: "127.0.0.1", port: port), hostHeader: "127.0.0.1")
-        let start = Date()
-        do {
-            while (try? await health.send(.GET, "/healthz"))?.status != 200 {
-                try #require(Date().timeIntervalSince(start) < 60, "slipway serve did not answer within 60 s")
-                try await Task.sleep(for: .milliseconds(200))
-            }
-        } catch {
-            process.send(SIGKILL)
-            _ = await process.collect()
-            throw error
-        }
-        return process
-    }
-
     /// Asks `check` every half second until it holds, for up to `seconds`; answers whether it did.
     static func eventually(seconds: Double, _ check: () async throws -> Bool) async throws -> Bool {
         let start = Date()
@@ -120,7 +102,8 @@ struct SnapshotJourneyTests {
                     permissions: [.manage(.snapshots), .manage(.backups), .view(.environments), .view(.instances)]),
                 secretHash: SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined())
             let port = try LoopbackSocket.freePort()
-            var control = try await Self.serve(binary, dataDirectory, port: port)
+            var control = try await DeploymentCrashTests.serveAnswering(
+                binary, dataDirectory: dataDirectory, port: port)
             defer { control.send(SIGKILL) }
             let slipway = CLI(binary: binary, url: "http://127.0.0.1:\(port)", token: secret)
 
@@ -216,7 +199,7 @@ struct SnapshotJourneyTests {
             var due = try #require(try await store.backupSchedule(organizationId: shop.organizationId, id: schedule))
             due.lastDueAt = Date().addingTimeInterval(-3 * 86_400)
             _ = try await store.updateBackupSchedule(due)
-            control = try await Self.serve(binary, dataDirectory, port: port)
+            control = try await DeploymentCrashTests.serveAnswering(binary, dataDirectory: dataDirectory, port: port)
             var missed = Run(code: -1, out: "")
             let raised = try await Self.eventually(seconds: 60) {
                 missed = try await slipway("backup", "alerts", "--environment", env)
